@@ -1,0 +1,135 @@
+"""Settings read from the environment (and `.env`), checked once at start."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///innovation-bot.db"
+SLACK_API_URL = "https://slack.com/api/"
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it and never holds its value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to know about where it runs."""
+
+    bot_token: str = field(repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
+    port: int = 3000
+    ideas_channel: str = ""
+    challenges_channel: str = ""
+    innovation_team: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    digest_channels: tuple[str, ...] = ()
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is configured, HTTP otherwise."""
+        return self.app_token is not None
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build `Settings` from an environment mapping, or raise `ConfigError` naming the bad variable."""
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    bot_token = _required(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)")
+    signing_secret = get("SLACK_SIGNING_SECRET")
+    if app_token is None and signing_secret is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode needs it (Basic Information > App Credentials), "
+            "or set SLACK_APP_TOKEN to use Socket Mode"
+        )
+    if signing_secret is not None and not re.fullmatch(r"[0-9a-fA-F]{16,}", signing_secret):
+        raise ConfigError("SLACK_SIGNING_SECRET must be the hexadecimal signing secret from Basic Information")
+
+    ideas_channel = get("IDEAS_CHANNEL")
+    if ideas_channel is None:
+        raise ConfigError("IDEAS_CHANNEL is not set: give the ID of the channel for ideas, like C0123456789")
+    _check_ids([ideas_channel], "IDEAS_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+    challenges_channel = get("CHALLENGES_CHANNEL") or ideas_channel
+    _check_ids([challenges_channel], "CHALLENGES_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=_api_url(get("SLACK_API_URL")),
+        database_url=normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        port=_port(get("PORT")),
+        ideas_channel=ideas_channel,
+        challenges_channel=challenges_channel,
+        innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", _USER_ID, "user IDs like U0123"),
+        reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", _USER_ID, "user IDs like U0123"),
+        digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `postgres://` forms and route them to psycopg 3."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError("DATABASE_URL must look like sqlite:///path.db or postgresql://user:pass@host:5432/db")
+    scheme = scheme.lower()
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    if scheme == "sqlite":
+        return url
+    raise ConfigError(f"DATABASE_URL uses an unsupported scheme '{scheme}': use sqlite:/// or postgresql://")
+
+
+def _required(value: str | None, name: str, prefix: str) -> str:
+    if value is None:
+        raise ConfigError(f"{name} is not set: add it to .env or the environment (it starts with {prefix})")
+    if not value.startswith(prefix):
+        raise ConfigError(f"{name} must start with {prefix}")
+    return value
+
+
+def _api_url(value: str | None) -> str:
+    if value is None:
+        return SLACK_API_URL
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("SLACK_API_URL must be an http(s) URL like https://slack.com/api/")
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 3000
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError("PORT must be a number from 1 to 65535")
+    return int(value)
+
+
+def _id_list(value: str | None, name: str, pattern: re.Pattern[str], looks_like: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    _check_ids(ids, name, pattern, looks_like)
+    return tuple(dict.fromkeys(ids))
+
+
+def _check_ids(ids: list[str], name: str, pattern: re.Pattern[str], looks_like: str) -> None:
+    for item in ids:
+        if not pattern.fullmatch(item):
+            shown = item if len(item) <= 24 else item[:21] + "..."
+            raise ConfigError(f"{name} must hold {looks_like}; '{shown}' is not one")

@@ -1,0 +1,109 @@
+"""The one door from the domain to Slack's Web API, with Slack's failures sorted into two kinds."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.messages import Message
+
+log = logging.getLogger(__name__)
+
+# Errors that say "not now" rather than "never": try again later.
+_TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Errors an administrator can fix (invite the bot, reinstall the app): keep the message and keep trying.
+CONFIGURATION_ERRORS = {
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "missing_scope",
+    "team_access_not_granted",
+}
+
+
+class SlackUnavailable(Exception):
+    """Slack did not answer, or answered "not now" (5xx, 429, timeout)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class SlackRejected(Exception):
+    """Slack answered and refused the call; `error` is Slack's error code."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class Notifier(Protocol):
+    """What the domain needs from Slack."""
+
+    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Posted: ...
+
+    def permalink(self, channel: str, ts: str) -> str: ...
+
+
+def make_web_client(token: str, base_url: str, timeout: int = 10) -> WebClient:
+    """A WebClient that waits out one 429 and retries one dropped connection by itself."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+class SlackNotifier:
+    """`Notifier` over slack_sdk's WebClient."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Posted:
+        response = self._call("chat_postMessage", channel=channel, thread_ts=thread_ts, **message.as_kwargs())
+        return Posted(channel=response["channel"], ts=response["ts"])
+
+    def permalink(self, channel: str, ts: str) -> str:
+        return self._call("chat_getPermalink", channel=channel, message_ts=ts)["permalink"]
+
+    def _call(self, method: str, **kwargs: object) -> dict:
+        try:
+            response = getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
+        except SlackApiError as error:
+            raise _classify(error) from None
+        except (SlackClientError, OSError) as error:  # connection refused, reset, timeout
+            raise SlackUnavailable(f"{type(error).__name__}: {error}") from None
+        return response.data  # type: ignore[return-value]
+
+
+def _classify(error: SlackApiError) -> Exception:
+    status = error.response.status_code
+    code = str(error.response.get("error", "unknown_error")) if isinstance(error.response.data, dict) else ""
+    if status == 429 or status >= 500 or code in _TRANSIENT_ERRORS:
+        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
+        if isinstance(retry_after, list):
+            retry_after = retry_after[0]
+        seconds = float(retry_after) if retry_after and str(retry_after).isdigit() else None
+        return SlackUnavailable(f"HTTP {status} {code}".strip(), retry_after=seconds)
+    return SlackRejected(code or f"http_{status}")

@@ -1,0 +1,18 @@
+"""The bot's long-lived collaborators, handed to every front (Slack handlers, CLI, scheduler)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    outbox: DeliveryWorker

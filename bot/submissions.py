@@ -1,0 +1,175 @@
+"""Ideas and challenges: what a valid one is, and submitting one (data first, the Slack post owed after)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.text import clean
+from storage import queries
+from storage.models import TITLE_MAX, Challenge, Idea
+
+TEXT_MAX = 2000
+DEPARTMENT_MAX = 100
+SEARCH_LIMIT = 10
+
+
+class InvalidSubmission(ValueError):
+    """The input breaks a rule; `errors` maps each field to a message for the person."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class IdeaDraft:
+    """An idea as typed into the modal, before it is checked."""
+
+    title: str
+    problem: str
+    proposal: str
+    department: str = ""
+    anonymous: bool = False
+    challenge_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChallengeDraft:
+    """A challenge as typed into the modal, before it is checked."""
+
+    title: str
+    problem: str
+    desired_outcome: str
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who is submitting, and from which workspace."""
+
+    user_id: str
+    workspace_id: str
+
+
+def submit_idea(session: Session, draft: IdeaDraft, author: Author, now: datetime) -> Idea:
+    """Check and store an idea, and owe its channel post. Raises `InvalidSubmission`."""
+    errors: dict[str, str] = {}
+    title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
+    problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem it solves")
+    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, label="your idea")
+    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, label=None)
+    if draft.challenge_id is not None:
+        challenge = queries.get_challenge(session, draft.challenge_id)
+        if challenge is None or challenge.workspace_id != author.workspace_id:
+            errors["title"] = "The challenge this idea answers no longer exists."
+        elif challenge.status != "open":
+            errors["title"] = "The challenge this idea answers is closed to new ideas."
+    if errors:
+        raise InvalidSubmission(errors)
+    idea = Idea(
+        workspace_id=author.workspace_id,
+        author_id=author.user_id,
+        anonymous=draft.anonymous,
+        title=title,
+        problem=problem,
+        proposal=proposal,
+        department=department or None,
+        challenge_id=draft.challenge_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(idea)
+    session.flush()
+    assert idea.id is not None
+    queries.enqueue(session, kind="post_idea", subject_id=idea.id, dedupe_key=f"post_idea:{idea.id}", now=now)
+    return idea
+
+
+def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, now: datetime) -> Challenge:
+    """Check and store a challenge, and owe its channel post. Raises `InvalidSubmission`."""
+    errors: dict[str, str] = {}
+    title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
+    problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem and who suffers it")
+    outcome = _text(
+        draft.desired_outcome, "desired_outcome", TEXT_MAX, errors, label="what a good solution would achieve"
+    )
+    if draft.deadline is not None and draft.deadline < now.date():
+        errors["deadline"] = "The deadline is in the past: pick a later date, or leave it empty."
+    if errors:
+        raise InvalidSubmission(errors)
+    challenge = Challenge(
+        workspace_id=author.workspace_id,
+        author_id=author.user_id,
+        title=title,
+        problem=problem,
+        desired_outcome=outcome,
+        deadline=draft.deadline,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(challenge)
+    session.flush()
+    assert challenge.id is not None
+    queries.enqueue(
+        session,
+        kind="post_challenge",
+        subject_id=challenge.id,
+        dedupe_key=f"post_challenge:{challenge.id}",
+        now=now,
+    )
+    return challenge
+
+
+def open_challenge(session: Session, challenge_id: int, workspace_id: str) -> Challenge:
+    """The challenge someone wants to answer; raises `InvalidSubmission` if it cannot take ideas."""
+    challenge = queries.get_challenge(session, challenge_id)
+    if challenge is None or challenge.workspace_id != workspace_id:
+        raise InvalidSubmission({"challenge": "That challenge no longer exists."})
+    if challenge.status != "open":
+        raise InvalidSubmission({"challenge": "That challenge is closed to new ideas."})
+    return challenge
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Ideas and challenges to show someone."""
+
+    ideas: Sequence[Idea]
+    challenges: Sequence[Challenge]
+
+    @property
+    def empty(self) -> bool:
+        return not self.ideas and not self.challenges
+
+
+def submissions_of(session: Session, author: Author) -> Listing:
+    """Everything this person has submitted, newest first."""
+    return Listing(
+        ideas=queries.ideas_by_author(session, author.workspace_id, author.user_id),
+        challenges=queries.challenges_by_author(session, author.workspace_id, author.user_id),
+    )
+
+
+def search(session: Session, workspace_id: str, text: str) -> Listing:
+    """Ideas and challenges that contain every word of `text`."""
+    words = clean(text).split()[:10]
+    if not words:
+        return Listing(ideas=(), challenges=())
+    return Listing(
+        ideas=queries.search_ideas(session, workspace_id, words, SEARCH_LIMIT),
+        challenges=queries.search_challenges(session, workspace_id, words, SEARCH_LIMIT),
+    )
+
+
+def _text(value: str, field: str, limit: int, errors: dict[str, str], *, label: str | None) -> str:
+    """Clean a field; record an error if it is required and blank, or longer than `limit`."""
+    text = clean(value)
+    if label is not None and not text:
+        errors[field] = f"Please write {label}."
+    elif len(text) > limit:
+        errors[field] = f"This is {len(text):,} characters long; the limit is {limit:,}. Please shorten it."
+    return text

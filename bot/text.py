@@ -1,0 +1,64 @@
+"""Making user text safe for Slack: cleaning input, escaping mrkdwn, splitting long text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Control characters other than tab and newline; they render as garbage or break clients.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
+
+
+def clean(text: str | None) -> str:
+    """Normalise what a person typed: NFC, unified newlines, no control characters, trimmed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack treats as control sequences in mrkdwn.
+
+    After this, `<!channel>`, `<@U123>` and `<https://x|label>` show as typed and ping or link nobody.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_for_blocks(text: str, limit: int) -> list[str]:
+    """Split already-escaped mrkdwn into pieces of at most `limit` characters.
+
+    Prefers paragraph, line and word boundaries and never cuts an `&amp;`-style entity in half,
+    so long text is spread over several blocks instead of being cut off.
+    """
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _best_cut(rest, limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _best_cut(text: str, limit: int) -> int:
+    window = text[:limit]
+    for separator in ("\n\n", "\n", " "):
+        position = window.rfind(separator)
+        if position > limit // 2:
+            return position + len(separator)
+    tail = _ENTITY_TAIL.search(window)
+    return tail.start() if tail else limit
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters at a word boundary, ending with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"

@@ -1,0 +1,266 @@
+"""A local stand-in for Slack's Web API: a real HTTP server that answers like Slack and records every call.
+
+Point the bot at it with `SLACK_API_URL=http://127.0.0.1:PORT/api/`. It keeps channels, messages and
+views in memory, can be told to fail (500, 429 with Retry-After, a dropped connection) a number of
+times, and serves `response_url` posts at `/respond/<id>`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+WORKSPACE = "T0FAKE0001"
+BOT_USER = "U0BOT00001"
+
+
+@dataclass
+class Call:
+    """One Web API call as the fake received it."""
+
+    method: str
+    args: dict[str, Any]
+    status: int  # what the fake answered
+
+
+@dataclass
+class Failure:
+    status: int  # 0 means: drop the connection without answering
+    times: int
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlackState:
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    failures: dict[str, Failure] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Start with `FakeSlack().start()`; `.api_url` is what the bot's SLACK_API_URL should be."""
+
+    def __init__(self, token: str = "xoxb-test-token") -> None:
+        self.token = token
+        self.state = FakeSlackState()
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._view_ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+
+    # --- life cycle -----------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str = "1") -> str:
+        return f"{self.base_url}/respond/{key}"
+
+    # --- what tests ask of it -------------------------------------------------------------------
+
+    def fail(self, method: str, times: int = 1, status: int = 500, retry_after: int | None = None) -> None:
+        """Make the next `times` calls of `method` fail with `status` (0: drop the connection)."""
+        with self._lock:
+            self.state.failures[method] = Failure(status=status, times=times, retry_after=retry_after)
+
+    def calls(self, method: str | None = None, *, ok_only: bool = True) -> list[Call]:
+        with self._lock:
+            return [
+                call
+                for call in self.state.calls
+                if (method is None or call.method == method) and (not ok_only or call.status == 200)
+            ]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages posted successfully (chat.postMessage), optionally only those to `channel`."""
+        return [
+            call.args for call in self.calls("chat.postMessage") if channel is None or call.args["channel"] == channel
+        ]
+
+    def responses(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.state.responses)
+
+    def last_view(self) -> dict[str, Any]:
+        """The most recently opened or updated view, as Slack would hold it."""
+        with self._lock:
+            return list(self.state.views.values())[-1]
+
+    def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.02) -> Any:
+        """Poll `predicate()` until it returns something truthy, or fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(interval)
+        raise TimeoutError("the fake Slack did not see what was expected in time")
+
+    def everything_sent(self) -> str:
+        """Every argument of every call, as one string: for checking what never reached Slack."""
+        with self._lock:
+            return json.dumps([call.args for call in self.state.calls], ensure_ascii=False)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def _answer(self, method: str, args: dict[str, Any], authorization: str) -> tuple[int, dict[str, Any], dict]:
+        with self._lock:
+            failure = self.state.failures.get(method)
+            if failure is not None and failure.times > 0:
+                failure.times -= 1
+                self.state.calls.append(Call(method, args, failure.status))
+                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+                error = "ratelimited" if failure.status == 429 else "internal_error"
+                return failure.status, {"ok": False, "error": error}, headers
+            if authorization != f"Bearer {self.token}" and method != "api.test":
+                self.state.calls.append(Call(method, args, 200))
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            body = self._method(method, args)
+            self.state.calls.append(Call(method, args, 200))
+            return 200, body, {}
+
+    def _method(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://fake.slack.com/",
+                    "team": "Fake Administration",
+                    "user": "innovationbot",
+                    "team_id": WORKSPACE,
+                    "user_id": BOT_USER,
+                    "bot_id": "B0BOT00001",
+                }
+            case "chat.postMessage":
+                channel = args.get("channel")
+                if not channel:
+                    return {"ok": False, "error": "channel_not_found"}
+                if not args.get("text") and not args.get("blocks"):
+                    return {"ok": False, "error": "no_text"}
+                ts = f"{1_700_000_000 + next(self._ts)}.000100"
+                message = {"type": "message", "user": BOT_USER, "ts": ts, **_decoded(args)}
+                self.state.messages.setdefault(channel, []).append(message)
+                return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            case "chat.update":
+                for message in self.state.messages.get(args.get("channel", ""), []):
+                    if message["ts"] == args.get("ts"):
+                        message.update(_decoded(args))
+                        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+                return {"ok": False, "error": "message_not_found"}
+            case "chat.getPermalink":
+                channel, ts = args.get("channel", ""), str(args.get("message_ts", ""))
+                if not any(m["ts"] == ts for m in self.state.messages.get(channel, [])):
+                    return {"ok": False, "error": "message_not_found"}
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "permalink": f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+                }
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+            case "views.open" | "views.push" | "views.update":
+                view = _decoded(args).get("view")
+                if not isinstance(view, dict):
+                    return {"ok": False, "error": "invalid_arguments"}
+                view_id = args.get("view_id") or f"V{next(self._view_ids):010d}"
+                stored = {"id": view_id, "team_id": WORKSPACE, "hash": f"h{time.time_ns()}", **view}
+                self.state.views[view_id] = stored
+                return {"ok": True, "view": stored}
+            case "views.publish":
+                return {"ok": True, "view": _decoded(args).get("view")}
+            case "users.info":
+                user = args.get("user", "")
+                return {
+                    "ok": True,
+                    "user": {"id": user, "team_id": WORKSPACE, "name": user.lower(), "tz": "Europe/Brussels"},
+                }
+            case _:
+                return {"ok": False, "error": "unknown_method"}
+
+
+def _decoded(args: dict[str, Any]) -> dict[str, Any]:
+    """Form-encoded calls carry blocks and views as JSON strings; JSON calls carry them as objects."""
+    out = dict(args)
+    for key in ("blocks", "view", "attachments", "metadata"):
+        if isinstance(out.get(key), str):
+            with contextlib.suppress(ValueError):
+                out[key] = json.loads(out[key])
+    return out
+
+
+def _single(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._dispatch(parse_qs(urlsplit(self.path).query))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8") if length else ""
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                self._dispatch(json.loads(raw or "{}"))
+            else:
+                self._dispatch(parse_qs(raw))
+
+        def _dispatch(self, args: dict[str, Any]) -> None:
+            args = {
+                key: value[0] if isinstance(value, list) and len(value) == 1 else value for key, value in args.items()
+            }
+            path = urlsplit(self.path).path
+            if path.startswith("/respond/"):
+                with fake._lock:
+                    fake.state.responses.append(_decoded(args))
+                self._send(200, {"ok": True}, {})
+                return
+            method = path.removeprefix("/api/")
+            status, body, headers = fake._answer(method, args, self.headers.get("Authorization", ""))
+            if status == 0:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._send(status, body, headers)
+
+        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

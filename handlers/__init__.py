@@ -1,0 +1,14 @@
+"""Slack listeners: the only package that knows Slack's payload shapes."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+from handlers import actions, commands, errors, views
+
+
+def register(app: App, services: Services) -> None:
+    """Wire every listener to the app."""
+    for module in (commands, views, actions, errors):
+        module.register(app, services)

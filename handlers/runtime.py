@@ -1,0 +1,96 @@
+"""Wiring: one running bot (database, Slack client, outbox worker, Bolt app) and its HTTP server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from slack_bolt import App
+from waitress.server import create_server
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.delivery import Channels, Delivery, DeliveryWorker, RetryPolicy
+from bot.notifier import SlackNotifier, make_web_client
+from bot.services import Services
+from handlers.web import MAX_BODY, SlackWsgi
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class BotRuntime:
+    """Everything one bot process runs. `start()` migrates and starts delivery; `stop()` undoes it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self.db = Database.connect(settings.database_url)
+        self.client = make_web_client(settings.bot_token, settings.slack_api_url)
+        clock = clock or SystemClock()
+        channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
+        delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry)
+        self.worker = DeliveryWorker(delivery, poll=poll_seconds)
+        self.services = Services(settings=settings, db=self.db, clock=clock, outbox=self.worker)
+        self.app = App(
+            client=self.client,
+            signing_secret=settings.signing_secret or "",
+            token_verification_enabled=False,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        handlers.register(self.app, self.services)
+        self._server = None
+
+    def start(self) -> None:
+        self.db.migrate()
+        self.worker.start()
+
+    def serve_http(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8) -> HttpServer:
+        """Create the HTTP server (port 0 picks a free one); call `.run()` or `.start_in_thread()` on it."""
+        wsgi = SlackWsgi(self.app, self.db)
+        return HttpServer(
+            create_server(
+                wsgi,
+                host=host,
+                port=self.settings.port if port is None else port,
+                threads=threads,
+                max_request_body_size=MAX_BODY,
+                ident="innovation-bot",
+            )
+        )
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.db.dispose()
+
+
+class HttpServer:
+    """A waitress server that can run in the foreground or in a thread, and stop cleanly."""
+
+    def __init__(self, server) -> None:
+        self._server = server
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def run(self) -> None:
+        self._server.run()
+
+    def start_in_thread(self) -> None:
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        if self._thread is not None:
+            self._thread.join(5)

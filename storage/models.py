@@ -1,0 +1,70 @@
+"""SQLModel tables. Times are aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+TITLE_MAX = 150
+
+
+class Challenge(SQLModel, table=True):
+    """A problem statement published so that anyone can propose a solution."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    author_id: str = Field(max_length=32, index=True)
+    title: str = Field(max_length=TITLE_MAX)
+    problem: str = Field(sa_type=Text)
+    desired_outcome: str = Field(sa_type=Text)
+    deadline: date | None = None
+    status: str = Field(default="open", max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Idea(SQLModel, table=True):
+    """An idea for improving a public service; the author is kept even when anonymous."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    author_id: str = Field(max_length=32, index=True)
+    anonymous: bool = False
+    title: str = Field(max_length=TITLE_MAX)
+    problem: str = Field(sa_type=Text)
+    proposal: str = Field(sa_type=Text)
+    department: str | None = Field(default=None, max_length=100)
+    challenge_id: int | None = Field(default=None, foreign_key="challenge.id", index=True)
+    status: str = Field(default="submitted", max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    updated_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack message the bot owes someone: committed with the data, delivered (and retried) after."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    subject_id: int
+    dedupe_key: str = Field(max_length=120)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    sent_at: datetime | None = None
