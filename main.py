@@ -7,10 +7,11 @@ import logging
 import os
 import signal
 import sys
+import threading
 from typing import NoReturn
 
 import typer
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -59,7 +60,7 @@ def migrate() -> None:
 
 
 def _settings() -> Settings:
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         return load_settings(os.environ)
     except ConfigError as error:
@@ -69,7 +70,7 @@ def _settings() -> Settings:
 def _database_url() -> str:
     from bot.config import DEFAULT_DATABASE_URL, normalise_database_url
 
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         return normalise_database_url(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
     except ConfigError as error:
@@ -110,8 +111,20 @@ def _run_http(runtime) -> None:
 def _run_socket_mode(runtime) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    log.info("connecting to Slack in Socket Mode")
-    SocketModeHandler(runtime.app, runtime.settings.app_token).start()
+    health = runtime.serve_http(health_only=True)
+    health.start_in_thread()
+    handler = SocketModeHandler(runtime.app, runtime.settings.app_token)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    log.info("connecting to Slack in Socket Mode; GET /healthz on port %s", health.port)
+    try:
+        handler.connect()
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+        health.close()
 
 
 def _logging() -> None:

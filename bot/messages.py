@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     ContextBlock,
     DatePickerElement,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -52,7 +53,10 @@ class Message:
 
     def as_kwargs(self) -> dict[str, Any]:
         """Arguments for chat.postMessage / respond(); `to_dict` validates every block."""
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+        kwargs: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            kwargs["blocks"] = [block.to_dict() for block in self.blocks]
+        return kwargs
 
 
 # --- modals -----------------------------------------------------------------------------------
@@ -267,6 +271,14 @@ def help_message() -> Message:
         "• `/ideas help`: this message",
     ]
     return Message(text="How to use Innovation Bot", blocks=[SectionBlock(text="\n".join(lines))])
+
+
+def home_view(listing: Listing) -> View:
+    """The App Home: what the bot does, and the person's own submissions."""
+    blocks: list[Block] = [HeaderBlock(text="Innovation Bot"), *help_message().blocks, DividerBlock()]
+    mine = my_submissions(listing)
+    blocks += mine.blocks or [SectionBlock(text=mine.text)]
+    return View(type="home", blocks=blocks)
 
 
 def unknown_subcommand(word: str) -> Message:

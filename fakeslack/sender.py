@@ -126,6 +126,19 @@ class SlackSender:
         """Interactivity: the JSON payload in a `payload` form field."""
         return self.post_form(urlencode({"payload": json.dumps(payload)}))
 
+    def post_raw_json(self, event: dict[str, Any], *, retry_num: int | None = None) -> Reply:
+        """An Events API delivery: a signed JSON body (with Slack's retry headers when `retry_num` is set)."""
+        body = json.dumps(event)
+        ts = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(self.signing_secret, ts, body),
+        }
+        if retry_num is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post_raw(body.encode(), headers)
+
     def post_form(
         self, body: str, *, timestamp: int | None = None, secret: str | None = None, headers: dict | None = None
     ) -> Reply:

@@ -28,6 +28,7 @@ class Call:
     method: str
     args: dict[str, Any]
     status: int  # what the fake answered
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,7 +58,9 @@ class FakeSlack:
         self._view_ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
+        )
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -97,9 +100,11 @@ class FakeSlack:
             ]
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Messages posted successfully (chat.postMessage), optionally only those to `channel`."""
+        """Messages posted successfully (chat.postMessage) with their `ts`, optionally only those to `channel`."""
         return [
-            call.args for call in self.calls("chat.postMessage") if channel is None or call.args["channel"] == channel
+            {**call.args, "ts": call.result["ts"]}
+            for call in self.calls("chat.postMessage")
+            if call.result.get("ok") and (channel is None or call.args["channel"] == channel)
         ]
 
     def responses(self) -> list[dict[str, Any]]:
@@ -141,7 +146,7 @@ class FakeSlack:
                 self.state.calls.append(Call(method, args, 200))
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             body = self._method(method, args)
-            self.state.calls.append(Call(method, args, 200))
+            self.state.calls.append(Call(method, args, 200, body))
             return 200, body, {}
 
     def _method(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

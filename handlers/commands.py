@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -17,6 +18,8 @@ from bot.submissions import Author
 from bot.text import clean
 
 log = logging.getLogger(__name__)
+
+SEARCH_USAGE = "Tell me what to look for, for example `/ideas search parking permits`."
 
 
 def register(app: App, services: Services) -> None:
@@ -34,34 +37,25 @@ def register(app: App, services: Services) -> None:
     def ideas_command(ack: Ack, command: dict, respond: Respond) -> None:
         word, _, rest = clean(command.get("text")).partition(" ")
         author = Author(user_id=command["user_id"], workspace_id=command["team_id"])
+        query = rest.strip()
         match word.lower():
             case "" | "help":
-                ack(**messages.help_message().as_kwargs())
+                ack(**ephemeral(messages.help_message()))
             case "mine":
                 ack()
-                respond(
-                    **reply(
-                        services, lambda session: messages.my_submissions(submissions.submissions_of(session, author))
-                    ).as_kwargs()
-                )
-            case "search" if rest.strip():
+                respond(**reply(services, partial(_mine, author=author)).as_kwargs())
+            case "search" if query:
                 ack()
-                respond(
-                    **reply(
-                        services,
-                        lambda session: messages.search_results(
-                            rest.strip(), submissions.search(session, author.workspace_id, rest)
-                        ),
-                    ).as_kwargs()
-                )
+                respond(**reply(services, partial(_search, author=author, query=query)).as_kwargs())
             case "search":
-                ack(
-                    **messages.usage(
-                        "Tell me what to look for, for example `/ideas search parking permits`."
-                    ).as_kwargs()
-                )
+                ack(**ephemeral(messages.usage(SEARCH_USAGE)))
             case _:
-                ack(**messages.unknown_subcommand(word).as_kwargs())
+                ack(**ephemeral(messages.unknown_subcommand(word)))
+
+
+def ephemeral(message: messages.Message) -> dict:
+    """A reply only the person who typed the command sees."""
+    return {**message.as_kwargs(), "response_type": "ephemeral"}
 
 
 def reply(services: Services, build: Callable[[Session], messages.Message]) -> messages.Message:
@@ -72,6 +66,14 @@ def reply(services: Services, build: Callable[[Session], messages.Message]) -> m
     except SQLAlchemyError:
         log.warning("database unavailable while answering a command", exc_info=True)
         return messages.apology()
+
+
+def _mine(session: Session, *, author: Author) -> messages.Message:
+    return messages.my_submissions(submissions.submissions_of(session, author))
+
+
+def _search(session: Session, *, author: Author, query: str) -> messages.Message:
+    return messages.search_results(query, submissions.search(session, author.workspace_id, query))
 
 
 def _open(client: WebClient, respond: Respond, trigger_id: str, view: object) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from slack_bolt import App
+from waitress import wasyncore
 from waitress.server import create_server
 
 import handlers
@@ -52,16 +54,21 @@ class BotRuntime:
         self.db.migrate()
         self.worker.start()
 
-    def serve_http(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8) -> HttpServer:
-        """Create the HTTP server (port 0 picks a free one); call `.run()` or `.start_in_thread()` on it."""
-        wsgi = SlackWsgi(self.app, self.db)
+    def serve_http(
+        self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, *, health_only: bool = False
+    ) -> HttpServer:
+        """Create the HTTP server (port 0 picks a free one); call `.run()` or `.start_in_thread()` on it.
+
+        `health_only` serves just /healthz, for Socket Mode.
+        """
+        wsgi = SlackWsgi(None if health_only else self.app, self.db)
         return HttpServer(
             create_server(
                 wsgi,
                 host=host,
                 port=self.settings.port if port is None else port,
                 threads=threads,
-                max_request_body_size=MAX_BODY,
+                max_request_body_size=8 * MAX_BODY,  # above this waitress drops the connection; below, a 413
                 ident="innovation-bot",
             )
         )
@@ -72,10 +79,17 @@ class BotRuntime:
 
 
 class HttpServer:
-    """A waitress server that can run in the foreground or in a thread, and stop cleanly."""
+    """A waitress server that runs in the foreground or in a thread and stops gracefully.
 
-    def __init__(self, server) -> None:
+    `close()` (or SIGTERM in `main.py`) stops accepting connections, lets requests in flight finish
+    and flush their responses (up to `grace` seconds), then ends the loop.
+    """
+
+    def __init__(self, server, grace: float = 10.0) -> None:
         self._server = server
+        self._grace = grace
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -83,14 +97,32 @@ class HttpServer:
         return int(self._server.effective_port)
 
     def run(self) -> None:
-        self._server.run()
+        """Serve until `close()` is called; returns when in-flight requests are done."""
+        server, loop_map = self._server, self._server._map
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=0.1, map=loop_map, use_poll=True, count=1)
+            server.close()  # stop accepting; the listening socket leaves the map
+            deadline = time.monotonic() + self._grace
+            while self._busy() and time.monotonic() < deadline:
+                wasyncore.loop(timeout=0.05, map=loop_map, use_poll=True, count=1)
+            wasyncore.close_all(loop_map)
+            server.task_dispatcher.shutdown(timeout=self._grace)
+        finally:
+            self._stopped.set()
 
     def start_in_thread(self) -> None:
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="http", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
+        """Ask the server to stop; safe from a signal handler or another thread."""
+        self._stopping.set()
         if self._thread is not None:
-            self._thread.join(5)
+            self._thread.join(self._grace + 5)
+
+    def _busy(self) -> bool:
+        dispatcher = self._server.task_dispatcher
+        if dispatcher.queue or dispatcher.active_count:
+            return True
+        return any(getattr(channel, "total_outbufs_len", 0) for channel in self._server._map.values())

@@ -22,9 +22,12 @@ StartResponse = Callable[..., Any]
 
 
 class SlackWsgi:
-    """A WSGI application that hands Slack's requests to Bolt and answers health checks."""
+    """A WSGI application that hands Slack's requests to Bolt and answers health checks.
 
-    def __init__(self, app: App, db: Database) -> None:
+    With `app=None` (Socket Mode, where Slack's requests arrive over a WebSocket) it serves health only.
+    """
+
+    def __init__(self, app: App | None, db: Database) -> None:
         self.app = app
         self.db = db
 
@@ -35,7 +38,7 @@ class SlackWsgi:
             up = self.db.is_up()
             body = {"status": "ok" if up else "unavailable", "database": "up" if up else "down"}
             return _json(start_response, 200 if up else 503, body)
-        if path != EVENTS_PATH:
+        if path != EVENTS_PATH or self.app is None:
             return _plain(start_response, 404, "Not Found")
         if method != "POST":
             return _plain(start_response, 405, "Method Not Allowed")

@@ -1,0 +1,90 @@
+"""Settings: every required variable is checked, and errors name the variable, never its value."""
+
+import pytest
+
+from bot.config import ConfigError, load_settings, normalise_database_url
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-123-456-abc",
+    "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+    "IDEAS_CHANNEL": "C0IDEAS001",
+}
+
+
+def settings_with(**changes: str | None):
+    env = {**GOOD, **changes}
+    return load_settings({key: value for key, value in env.items() if value is not None})
+
+
+def test_minimal_http_configuration_uses_defaults():
+    settings = settings_with()
+    assert settings.port == 3000
+    assert settings.challenges_channel == "C0IDEAS001"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///innovation-bot.db"
+    assert not settings.socket_mode
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN must start with xoxb-"),
+        ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_SIGNING_SECRET": "not hex!"}, "SLACK_SIGNING_SECRET must be"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN must start with xapp-"),
+        ({"IDEAS_CHANNEL": None}, "IDEAS_CHANNEL is not set"),
+        ({"IDEAS_CHANNEL": "#ideas"}, "IDEAS_CHANNEL must hold a channel ID"),
+        ({"CHALLENGES_CHANNEL": "challenges"}, "CHALLENGES_CHANNEL must hold a channel ID"),
+        ({"PORT": "eighty"}, "PORT must be a number"),
+        ({"PORT": "70000"}, "PORT must be a number"),
+        ({"INNOVATION_TEAM": "U0123,alice"}, "INNOVATION_TEAM must hold user IDs"),
+        ({"REVIEWERS": "@bob"}, "REVIEWERS must hold user IDs"),
+        ({"DIGEST_CHANNELS": "C0123,general"}, "DIGEST_CHANNELS must hold channel IDs"),
+        ({"DATABASE_URL": "mysql://root:hunter2@db/bot"}, "DATABASE_URL uses an unsupported scheme"),
+        ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must look like"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+    ],
+)
+def test_bad_settings_name_the_variable(changes, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        settings_with(**changes)
+
+
+def test_errors_never_contain_secret_values():
+    secret_token = "xoxp-very-secret-value"
+    with pytest.raises(ConfigError) as caught:
+        settings_with(SLACK_BOT_TOKEN=secret_token)
+    assert secret_token not in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        settings_with(DATABASE_URL="mysql://root:hunter2@db/bot")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_secrets_are_not_in_the_settings_repr():
+    text = repr(settings_with(DATABASE_URL="postgresql://bot:hunter2@db:5432/bot"))
+    assert "xoxb-123" not in text and "0123456789abcdef" not in text and "hunter2" not in text
+
+
+def test_socket_mode_needs_no_signing_secret():
+    settings = settings_with(SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN="xapp-1-abc")
+    assert settings.socket_mode
+
+
+def test_lists_are_split_trimmed_and_deduplicated():
+    settings = settings_with(INNOVATION_TEAM=" U0AAA, U0BBB ,U0AAA,", DIGEST_CHANNELS="C0D1")
+    assert settings.innovation_team == ("U0AAA", "U0BBB")
+    assert settings.digest_channels == ("C0D1",)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///bot.db", "sqlite:///bot.db"),
+    ],
+)
+def test_database_urls_are_routed_to_psycopg(given, expected):
+    assert normalise_database_url(given) == expected

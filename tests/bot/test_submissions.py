@@ -1,0 +1,99 @@
+"""Submitting ideas and challenges: validation, storage, and the channel post owed (on both databases)."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot import submissions
+from bot.submissions import Author, ChallengeDraft, IdeaDraft, InvalidSubmission
+from storage import queries
+from storage.db import Database
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ALICE = Author(user_id="U0ALICE001", workspace_id="T0FAKE0001")
+OTHER_WORKSPACE = Author(user_id="U0EVE00001", workspace_id="T0OTHER001")
+
+
+def idea(**changes) -> IdeaDraft:
+    fields = {"title": "Online booking", "problem": "Queues of two hours", "proposal": "Book a slot online"}
+    return IdeaDraft(**{**fields, **changes})
+
+
+def challenge(**changes) -> ChallengeDraft:
+    fields = {"title": "Long queues", "problem": "Citizens wait", "desired_outcome": "Wait under 15 minutes"}
+    return ChallengeDraft(**{**fields, **changes})
+
+
+def test_an_idea_is_stored_with_its_post_owed(db: Database):
+    with db.session() as session:
+        stored = submissions.submit_idea(session, idea(department="  Mobility "), ALICE, NOW)
+    with db.session() as session:
+        row = queries.get_idea(session, stored.id)
+        owed = [(entry.kind, entry.subject_id) for entry in queries.outbox_messages(session)]
+    assert row.title == "Online booking" and row.department == "Mobility" and row.status == "submitted"
+    assert owed == [("post_idea", stored.id)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"title": "   "}, "title", "Please write a title"),
+        ({"problem": ""}, "problem", "Please write the problem"),
+        ({"proposal": "\n\t"}, "proposal", "Please write your idea"),
+        ({"title": "x" * 151}, "title", "151 characters long; the limit is 150"),
+        ({"proposal": "y" * 2001}, "proposal", "2,001 characters long; the limit is 2,000"),
+        ({"department": "z" * 101}, "department", "the limit is 100"),
+    ],
+)
+def test_invalid_ideas_are_refused_field_by_field_and_not_stored(db: Database, changes, field, words):
+    with pytest.raises(InvalidSubmission) as caught, db.session() as session:
+        submissions.submit_idea(session, idea(**changes), ALICE, NOW)
+    assert words in caught.value.errors[field]
+    with db.session() as session:
+        assert submissions.submissions_of(session, ALICE).empty
+        assert queries.outbox_messages(session) == []
+
+
+def test_an_idea_can_answer_an_open_challenge_of_the_same_workspace_only(db: Database):
+    with db.session() as session:
+        posted = submissions.submit_challenge(session, challenge(), ALICE, NOW)
+    with db.session() as session:
+        answer = submissions.submit_idea(session, idea(challenge_id=posted.id), ALICE, NOW)
+        assert answer.challenge_id == posted.id
+    with pytest.raises(InvalidSubmission, match="no longer exists"), db.session() as session:
+        submissions.submit_idea(session, idea(challenge_id=posted.id), OTHER_WORKSPACE, NOW)
+    with pytest.raises(InvalidSubmission, match="no longer exists"), db.session() as session:
+        submissions.submit_idea(session, idea(challenge_id=posted.id + 1000), ALICE, NOW)
+
+
+def test_a_challenge_deadline_cannot_be_in_the_past(db: Database):
+    with pytest.raises(InvalidSubmission) as caught, db.session() as session:
+        submissions.submit_challenge(session, challenge(deadline=date(2026, 11, 29)), ALICE, NOW)
+    assert "in the past" in caught.value.errors["deadline"]
+    with db.session() as session:
+        stored = submissions.submit_challenge(session, challenge(deadline=date(2026, 11, 30)), ALICE, NOW)
+    assert stored.deadline == date(2026, 11, 30)
+
+
+def test_mine_lists_only_my_submissions_newest_first(db: Database):
+    with db.session() as session:
+        submissions.submit_idea(session, idea(title="First"), ALICE, NOW)
+        submissions.submit_idea(session, idea(title="Second"), ALICE, NOW.replace(hour=10))
+        submissions.submit_idea(session, idea(title="Not mine"), Author("U0BOB00001", ALICE.workspace_id), NOW)
+    with db.session() as session:
+        mine = submissions.submissions_of(session, ALICE)
+    assert [row.title for row in mine.ideas] == ["Second", "First"]
+
+
+def test_search_needs_every_word_ignores_case_and_treats_wildcards_literally(db: Database):
+    with db.session() as session:
+        submissions.submit_idea(session, idea(title="Parking permits online"), ALICE, NOW)
+        submissions.submit_idea(session, idea(title="Parking for bikes", proposal="Racks"), ALICE, NOW)
+        submissions.submit_challenge(session, challenge(title="100% paperless permits"), ALICE, NOW)
+    with db.session() as session:
+        found = submissions.search(session, ALICE.workspace_id, "PARKING permits")
+        wildcard = submissions.search(session, ALICE.workspace_id, "%")
+        other = submissions.search(session, OTHER_WORKSPACE.workspace_id, "parking")
+    assert [row.title for row in found.ideas] == ["Parking permits online"]
+    assert [row.title for row in wildcard.challenges] == ["100% paperless permits"] and not wildcard.ideas
+    assert other.empty

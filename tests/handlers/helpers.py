@@ -1,0 +1,31 @@
+"""Steps a test takes as a Slack user: open a form with a command, fill it in, submit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakeslack.sender import Reply
+from tests.conftest import ALICE, RunningBot
+
+
+def submit_idea(bot: RunningBot, user: str = ALICE, title: str = "Online booking", **values: Any) -> Reply:
+    """Type `/idea title`, fill in the modal the bot opens, and press Submit."""
+    opened = len(bot.slack.calls("views.open"))
+    reply = bot.send.command("/idea", title, user=user)
+    assert reply.status == 200
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    fields = {"problem": "People queue for two hours", "proposal": "Let them book a slot online", **values}
+    return bot.send.view_submission(bot.slack.last_view(), fields, user=user)
+
+
+def submit_challenge(bot: RunningBot, title: str = "Long queues", user: str = ALICE, **values: Any) -> Reply:
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.command("/challenge", title, user=user)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    fields = {"problem": "Citizens wait at the desk", "desired_outcome": "Nobody waits more than 15 minutes"}
+    return bot.send.view_submission(bot.slack.last_view(), {**fields, **values}, user=user)
+
+
+def block_texts(message: dict[str, Any]) -> str:
+    """All text a person would read in a message: fallback text and every block's text."""
+    return message.get("text", "") + " " + str(message.get("blocks", ""))
