@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot import messages, submissions
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
 from handlers import forms
+from storage.models import Challenge, Idea
 
 log = logging.getLogger(__name__)
 
@@ -20,40 +23,46 @@ NOT_SAVED = "Sorry, I couldn't save this just now. Your text is still here: pres
 def register(app: App, services: Services) -> None:
     @app.view(messages.IDEA_MODAL)
     def idea_submitted(ack: Ack, body: dict, view: dict) -> None:
-        author = _author(body)
-        draft = forms.idea_draft(view)
-        try:
-            with services.db.session() as session:
-                idea = submissions.submit_idea(session, draft, author, services.clock.now())
-        except InvalidSubmission as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except SQLAlchemyError:
-            log.warning("database unavailable: idea not saved", exc_info=True)
-            ack(response_action="errors", errors={"title": NOT_SAVED})
-            return
-        ack(response_action="update", view=messages.received_view("idea", idea.title, services.settings.ideas_channel))
-        services.outbox.kick()
+        author, draft = _author(body), forms.idea_draft(view)
+        _save_and_confirm(
+            ack,
+            services,
+            lambda session: submissions.submit_idea(session, draft, author, services.clock.now()),
+            kind="idea",
+            channel=services.settings.ideas_channel,
+        )
 
     @app.view(messages.CHALLENGE_MODAL)
     def challenge_submitted(ack: Ack, body: dict, view: dict) -> None:
-        author = _author(body)
-        draft, unreadable = forms.challenge_draft(view)
-        try:
-            if unreadable:
-                raise InvalidSubmission(unreadable)
-            with services.db.session() as session:
-                challenge = submissions.submit_challenge(session, draft, author, services.clock.now())
-        except InvalidSubmission as invalid:
-            ack(response_action="errors", errors=invalid.errors)
+        author, (draft, unreadable) = _author(body), forms.challenge_draft(view)
+        if unreadable:
+            ack(response_action="errors", errors=unreadable)
             return
-        except SQLAlchemyError:
-            log.warning("database unavailable: challenge not saved", exc_info=True)
-            ack(response_action="errors", errors={"title": NOT_SAVED})
-            return
-        channel = services.settings.challenges_channel
-        ack(response_action="update", view=messages.received_view("challenge", challenge.title, channel))
-        services.outbox.kick()
+        _save_and_confirm(
+            ack,
+            services,
+            lambda session: submissions.submit_challenge(session, draft, author, services.clock.now()),
+            kind="challenge",
+            channel=services.settings.challenges_channel,
+        )
+
+
+def _save_and_confirm(
+    ack: Ack, services: Services, save: Callable[[Session], Idea | Challenge], *, kind: str, channel: str
+) -> None:
+    """Commit the submission, then answer the modal: field errors, an apology, or "received"."""
+    try:
+        with services.db.session() as session:
+            saved = save(session)
+    except InvalidSubmission as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    except SQLAlchemyError:
+        log.warning("database unavailable: %s not saved", kind, exc_info=True)
+        ack(response_action="errors", errors={"title": NOT_SAVED})
+        return
+    ack(response_action="update", view=messages.received_view(kind, saved.title, channel))
+    services.outbox.kick()
 
 
 def _author(body: dict) -> Author:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import Challenge, Idea, OutboxMessage
+
+Submission = TypeVar("Submission", Idea, Challenge)
 
 
 def get_idea(session: Session, idea_id: int) -> Idea | None:
@@ -42,32 +45,28 @@ def challenges_by_author(session: Session, workspace_id: str, author_id: str) ->
 
 def search_ideas(session: Session, workspace_id: str, words: Sequence[str], limit: int) -> Sequence[Idea]:
     """Ideas whose title, problem or proposal contain every word (case-insensitive), newest first."""
-    query = select(Idea).where(Idea.workspace_id == workspace_id)
-    for word in words:
-        pattern = f"%{_escape_like(word)}%"
-        query = query.where(
-            or_(
-                col(Idea.title).ilike(pattern, escape="\\"),
-                col(Idea.problem).ilike(pattern, escape="\\"),
-                col(Idea.proposal).ilike(pattern, escape="\\"),
-            )
-        )
-    return session.exec(query.order_by(col(Idea.created_at).desc()).limit(limit)).all()
+    return _search(session, Idea, (Idea.title, Idea.problem, Idea.proposal), workspace_id, words, limit)
 
 
 def search_challenges(session: Session, workspace_id: str, words: Sequence[str], limit: int) -> Sequence[Challenge]:
     """Challenges whose title, problem or desired outcome contain every word, newest first."""
-    query = select(Challenge).where(Challenge.workspace_id == workspace_id)
+    columns = (Challenge.title, Challenge.problem, Challenge.desired_outcome)
+    return _search(session, Challenge, columns, workspace_id, words, limit)
+
+
+def _search(
+    session: Session,
+    model: type[Submission],
+    columns: Sequence[Any],
+    workspace_id: str,
+    words: Sequence[str],
+    limit: int,
+) -> Sequence[Any]:
+    query = select(model).where(model.workspace_id == workspace_id)
     for word in words:
         pattern = f"%{_escape_like(word)}%"
-        query = query.where(
-            or_(
-                col(Challenge.title).ilike(pattern, escape="\\"),
-                col(Challenge.problem).ilike(pattern, escape="\\"),
-                col(Challenge.desired_outcome).ilike(pattern, escape="\\"),
-            )
-        )
-    return session.exec(query.order_by(col(Challenge.created_at).desc()).limit(limit)).all()
+        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
+    return session.exec(query.order_by(col(model.created_at).desc()).limit(limit)).all()
 
 
 def _escape_like(word: str) -> str:
