@@ -8,7 +8,8 @@ import os
 import signal
 import sys
 import threading
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from dotenv import find_dotenv, load_dotenv
@@ -57,6 +58,129 @@ def migrate() -> None:
     except Exception as error:
         _fail(f"could not migrate the database: {_describe(error)}", code=1)
     typer.echo("database is up to date")
+
+
+@cli.command("import-projects")
+def import_projects(
+    file: Annotated[Path, typer.Argument(help="A .csv, .json or .jsonl file of past projects.")],
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="COLUMN=FIELD for a column with an unusual name.")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse the whole file if any row is bad.")] = False,
+    source: Annotated[str | None, typer.Option(help="Where the data comes from (default: the file name).")] = None,
+) -> None:
+    """Add or update past projects in the registry (matched by their id)."""
+    from rich.progress import Progress
+
+    from bot.clock import SystemClock
+    from bot.registry import ImportRefused
+    from bot.registry import import_projects as run_import
+
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    overrides = {}
+    for item in mapping or []:
+        column, sep, field_name = item.partition("=")
+        if not sep or not column or not field_name:
+            _fail(f"--map takes COLUMN=FIELD, not {item!r}")
+        overrides[column] = field_name
+    database = _database()
+    try:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress, database.session() as session:
+            task = progress.add_task("importing", total=None)
+            report = run_import(
+                session,
+                file,
+                now=SystemClock().now(),
+                overrides=overrides,
+                strict=strict,
+                source=source,
+                progress=lambda done: progress.advance(task, done),
+            )
+    except ImportRefused as error:
+        _fail(str(error))
+    for line, reason in report.rejected[:50]:
+        typer.echo(f"line {line}: {reason}", err=True)
+    if len(report.rejected) > 50:
+        typer.echo(f"... and {len(report.rejected) - 50} more rejected rows", err=True)
+    typer.echo(report.summary())
+
+
+@cli.command()
+def similar(
+    text: Annotated[str | None, typer.Argument(help="The idea's title (and text) to look up.")] = None,
+    batch: Annotated[Path | None, typer.Option(help="A .jsonl file of {id, title, description} lines.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many matches per query.")] = 10,
+) -> None:
+    """Show the past projects, ideas and challenges most like TEXT (or each line of --batch)."""
+    import json
+
+    from bot.matching.service import MatchService
+
+    if (text is None) == (batch is None):
+        _fail('give either TEXT or --batch FILE, for example: python main.py similar "parking chatbot"')
+    service = MatchService(_database())
+    service.load()
+    if batch is not None:
+        for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                title, description = str(item["title"]), str(item.get("description") or "")
+            except (ValueError, KeyError, TypeError):
+                typer.echo(f"line {number}: needs a JSON object with a title", err=True)
+                continue
+            found = service.find(title, description, limit=limit)
+            typer.echo(json.dumps({"id": item.get("id"), "matches": [_match_json(f) for f in found]}))
+        return
+    found = service.find(text or "", limit=limit)
+    if as_json:
+        typer.echo(json.dumps([_match_json(f) for f in found], ensure_ascii=False, indent=2))
+        return
+    _print_matches(found)
+
+
+def _match_json(found) -> dict:
+    return {
+        "external_id": found.external_id,
+        "kind": found.kind,
+        "title": found.title,
+        "score": found.score,
+        "verdict": found.verdict,
+        "status": found.status,
+        "organisation": found.organisation,
+        "url": found.url,
+        "reason": found.reason,
+    }
+
+
+def _print_matches(found) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not found:
+        typer.echo("no matches")
+        return
+    table = Table("score", "verdict", "title", "status", "organisation", "why")
+    for item in found:
+        table.add_row(
+            str(item.score), item.verdict or "", item.title, item.status or "", item.organisation or "", item.reason
+        )
+    Console().print(table)
+
+
+def _database():
+    """The migrated database named by DATABASE_URL (no Slack settings needed)."""
+    from storage.db import Database
+
+    database = Database.connect(_database_url())
+    try:
+        database.migrate()
+    except Exception as error:
+        _fail(f"could not open the database: {_describe(error)}", code=1)
+    return database
 
 
 def _settings() -> Settings:

@@ -68,3 +68,26 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class PastProject(SQLModel, table=True):
+    """A project from the registry of past work, with how it ended and whom to ask."""
+
+    __tablename__ = "past_project"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=300)
+    summary: str = Field(default="", sa_type=Text)
+    organisation: str | None = Field(default=None, max_length=1000)
+    country: str | None = Field(default=None, max_length=300)
+    sector: str | None = Field(default=None, max_length=300)
+    status: str | None = Field(default=None, max_length=50)
+    lessons_learned: str | None = Field(default=None, sa_type=Text)
+    contact: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=1000)
+    start_year: int | None = None
+    language: str | None = Field(default=None, max_length=8)
+    source: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    updated_at: datetime = Field(index=True)

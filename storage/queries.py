@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Challenge, Idea, OutboxMessage
+from storage.models import Challenge, Idea, OutboxMessage, PastProject
 
 Submission = TypeVar("Submission", Idea, Challenge)
 
@@ -153,3 +153,64 @@ def _set(session: Session, outbox_id: int, **values: object) -> None:
 def outbox_messages(session: Session) -> Sequence[OutboxMessage]:
     """All outbox rows, oldest first (for tests and administrators)."""
     return session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+
+
+# --- the registry of past projects --------------------------------------------------------------
+
+
+def projects_by_external_id(session: Session, external_ids: Sequence[str]) -> dict[str, PastProject]:
+    """The stored projects among `external_ids`, by external id."""
+    found: dict[str, PastProject] = {}
+    for start in range(0, len(external_ids), 500):
+        chunk = list(external_ids[start : start + 500])
+        for project in session.exec(select(PastProject).where(col(PastProject.external_id).in_(chunk))).all():
+            found[project.external_id] = project
+    return found
+
+
+def projects(session: Session, changed_since: datetime | None = None) -> Sequence[PastProject]:
+    """Every project (or those changed since a time), oldest change first."""
+    query = select(PastProject).order_by(col(PastProject.updated_at), col(PastProject.id))
+    if changed_since is not None:
+        query = query.where(col(PastProject.updated_at) > changed_since)
+    return session.exec(query).all()
+
+
+def get_projects(session: Session, ids: Sequence[int]) -> dict[int, PastProject]:
+    rows = session.exec(select(PastProject).where(col(PastProject.id).in_(list(ids)))).all() if ids else []
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def count_projects(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(PastProject)).one()
+
+
+def all_ideas(session: Session, changed_since: datetime | None = None) -> Sequence[Idea]:
+    query = select(Idea).order_by(col(Idea.id))
+    if changed_since is not None:
+        query = query.where(col(Idea.updated_at) > changed_since)
+    return session.exec(query).all()
+
+
+def all_challenges(session: Session, changed_since: datetime | None = None) -> Sequence[Challenge]:
+    query = select(Challenge).order_by(col(Challenge.id))
+    if changed_since is not None:
+        query = query.where(col(Challenge.updated_at) > changed_since)
+    return session.exec(query).all()
+
+
+def get_ideas(session: Session, ids: Sequence[int]) -> dict[int, Idea]:
+    rows = session.exec(select(Idea).where(col(Idea.id).in_(list(ids)))).all() if ids else []
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def get_challenges(session: Session, ids: Sequence[int]) -> dict[int, Challenge]:
+    rows = session.exec(select(Challenge).where(col(Challenge.id).in_(list(ids)))).all() if ids else []
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def latest_change(session: Session) -> datetime | None:
+    """The newest `updated_at` among projects, ideas and challenges."""
+    stamps = [session.exec(select(func.max(model.updated_at))).one() for model in (PastProject, Idea, Challenge)]
+    present = [stamp for stamp in stamps if stamp is not None]
+    return max(present) if present else None

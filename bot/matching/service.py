@@ -1,0 +1,143 @@
+"""The bot's duplicate finder: a `Matcher` loaded from the database and kept up to date with it.
+
+The database stays the truth. The index is built at start and updated on every write this process
+makes; `refresh()` also picks up rows that other processes changed (by `updated_at`), so several bot
+processes on one PostgreSQL database all find an idea within one refresh interval.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.matching.matcher import Document, Match, Matcher, Thresholds
+from storage import queries
+from storage.db import Database
+from storage.models import Challenge, Idea, PastProject
+
+KINDS = ("project", "idea", "challenge")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A match with what a person needs to act on it."""
+
+    kind: str  # project, idea or challenge
+    id: int
+    external_id: str
+    title: str
+    status: str | None
+    organisation: str | None
+    url: str | None
+    contact: str | None
+    lessons_learned: str | None
+    score: int
+    verdict: str | None
+    reason: str
+
+
+def project_document(project: PastProject) -> Document:
+    return Document(f"project:{project.id}", project.title, project.summary or "", project.language)
+
+
+def idea_document(idea: Idea) -> Document:
+    return Document(f"idea:{idea.id}", idea.title, f"{idea.problem}\n{idea.proposal}")
+
+
+def challenge_document(challenge: Challenge) -> Document:
+    return Document(f"challenge:{challenge.id}", challenge.title, f"{challenge.problem}\n{challenge.desired_outcome}")
+
+
+class MatchService:
+    """Finds past projects, ideas and challenges like a given text."""
+
+    def __init__(self, db: Database, thresholds: Thresholds | None = None) -> None:
+        self.db = db
+        self.matcher = Matcher(thresholds)
+        self._lock = threading.RLock()
+        self._seen: datetime | None = None
+
+    def load(self) -> int:
+        """Build the index from the database; returns how many documents it holds."""
+        with self.db.session() as session:
+            documents = [project_document(project) for project in queries.projects(session)]
+            documents += [idea_document(idea) for idea in queries.all_ideas(session)]
+            documents += [challenge_document(challenge) for challenge in queries.all_challenges(session)]
+            self._seen = queries.latest_change(session)
+        with self._lock:
+            self.matcher.build(documents)
+        return len(documents)
+
+    def refresh(self) -> int:
+        """Index what changed in the database since the last load or refresh; returns how many rows."""
+        with self.db.session() as session:
+            changed = [project_document(p) for p in queries.projects(session, changed_since=self._seen)]
+            changed += [idea_document(i) for i in queries.all_ideas(session, changed_since=self._seen)]
+            changed += [challenge_document(c) for c in queries.all_challenges(session, changed_since=self._seen)]
+            self._seen = queries.latest_change(session) or self._seen
+        self.upsert(*changed)
+        return len(changed)
+
+    def upsert(self, *documents: Document) -> None:
+        with self._lock:
+            for document in documents:
+                self.matcher.upsert(document)
+
+    def find(self, title: str, description: str = "", *, limit: int = 5, exclude: str | None = None) -> list[Found]:
+        """The best matches with their details, best first (`exclude`: a key such as "idea:12")."""
+        with self._lock:
+            matches = [m for m in self.matcher.query(title, description, limit=limit + 1) if m.key != exclude]
+        return self.describe(matches[:limit])
+
+    def describe(self, matches: list[Match]) -> list[Found]:
+        """Look up each match's details in the database (the index holds only words)."""
+        ids: dict[str, list[int]] = {kind: [] for kind in KINDS}
+        for match in matches:
+            kind, _, number = match.key.partition(":")
+            ids[kind].append(int(number))
+        with self.db.session() as session:
+            rows = {
+                "project": queries.get_projects(session, ids["project"]),
+                "idea": queries.get_ideas(session, ids["idea"]),
+                "challenge": queries.get_challenges(session, ids["challenge"]),
+            }
+        found = []
+        for match in matches:
+            kind, _, number = match.key.partition(":")
+            row = rows[kind].get(int(number))
+            if row is not None:
+                found.append(_found(kind, row, match))
+        return found
+
+
+def _found(kind: str, row: PastProject | Idea | Challenge, match: Match) -> Found:
+    if isinstance(row, PastProject):
+        return Found(
+            kind=kind,
+            id=row.id or 0,
+            external_id=row.external_id,
+            title=row.title,
+            status=row.status,
+            organisation=row.organisation,
+            url=row.url,
+            contact=row.contact,
+            lessons_learned=row.lessons_learned,
+            score=match.score,
+            verdict=match.verdict,
+            reason=match.reason,
+        )
+    return Found(
+        kind=kind,
+        id=row.id or 0,
+        external_id=match.key,
+        title=row.title,
+        status=row.status,
+        organisation=getattr(row, "department", None),
+        url=row.permalink,
+        contact=None,
+        lessons_learned=None,
+        score=match.score,
+        verdict=match.verdict,
+        reason=match.reason,
+    )
