@@ -7,6 +7,7 @@ until `compact()`; removed documents are masked, not rewritten.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,24 +49,40 @@ class Bm25Index:
     def build(self, documents: Iterable[tuple[str, list[str], list[str]]]) -> None:
         """Replace the index with `(key, title_terms, body_terms)` documents, in one pass."""
         self.__init__()
-        columns: dict[int, tuple[list[int], list[float]]] = {}
+        term_ids: array[int] = array("i")
+        doc_ids: array[int] = array("i")
+        frequencies: array[float] = array("f")
         lengths: list[float] = []
+        vocabulary = self.vocabulary
         for key, title, body in documents:
             position = self._new_position(key)
             counts = _weighted_counts(title, body)
             lengths.append(len(title) * TITLE_WEIGHT + len(body))
-            for term, tf in counts.items():
-                term_id = self._term_id(term)
-                ids, tfs = columns.setdefault(term_id, ([], []))
-                ids.append(position)
-                tfs.append(tf)
-                self._df[term_id] += 1
-        self._ids = [np.array(columns.get(t, ([], []))[0], dtype=np.int32) for t in range(len(self._df))]
-        self._tfs = [np.array(columns.get(t, ([], []))[1], dtype=np.float32) for t in range(len(self._df))]
+            for term in counts:
+                if term not in vocabulary:
+                    vocabulary[term] = len(vocabulary)
+            term_ids.extend(vocabulary[term] for term in counts)
+            frequencies.extend(counts.values())
+            doc_ids.extend([position] * len(counts))
+        self._split_postings(
+            np.frombuffer(term_ids, dtype=np.int32),
+            np.frombuffer(doc_ids, dtype=np.int32),
+            np.frombuffer(frequencies, dtype=np.float32),
+        )
         self._length = np.array(lengths, dtype=np.float32)
         self._alive = np.ones(len(lengths), dtype=bool)
         self._live = len(lengths)
         self._total_length = float(self._length.sum())
+
+    def _split_postings(self, term_ids: np.ndarray, doc_ids: np.ndarray, frequencies: np.ndarray) -> None:
+        """Group flat (term, document, frequency) triples into one sorted posting list per term."""
+        order = np.argsort(term_ids, kind="stable")  # stable: documents stay in order within a term
+        counts = np.bincount(term_ids, minlength=len(self.vocabulary))
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        sorted_docs, sorted_tfs = doc_ids[order].copy(), frequencies[order].copy()
+        self._df = counts.tolist()
+        self._ids = [sorted_docs[bounds[t] : bounds[t + 1]] for t in range(len(counts))]
+        self._tfs = [sorted_tfs[bounds[t] : bounds[t + 1]] for t in range(len(counts))]
 
     def add(self, key: str, title: list[str], body: list[str]) -> None:
         """Add or replace one document (visible to the next query)."""

@@ -22,7 +22,8 @@ _STEMMERS = {
     "it": "italian",
     "sl": "serbian",
 }
-_WORD = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[^\W_]+")
+_APOSTROPHES = str.maketrans("", "", "'’")
 
 
 def fold(text: str) -> str:
@@ -31,9 +32,15 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(token: str) -> str:
+    return fold(token)
+
+
 def words(text: str) -> list[str]:
     """The folded words of `text`; apostrophes join ("camera's" -> "cameras"), other punctuation splits."""
-    return _WORD.findall(fold(text).replace("'", "").replace("’", ""))
+    tokens = _TOKEN.findall(text.casefold().translate(_APOSTROPHES))
+    return [token if token.isascii() else _fold_word(token) for token in tokens]
 
 
 @lru_cache(maxsize=1)
@@ -47,14 +54,24 @@ def stop_words() -> dict[str, frozenset[str]]:
     return lists
 
 
+@lru_cache(maxsize=1)
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for code, listed in stop_words().items():
+        for word in listed:
+            found.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in found.items()}
+
+
 def guess_language(tokens: list[str], default: str = "en") -> str:
     """The language whose function words are most frequent in `tokens` (English on a tie or none)."""
-    if not tokens:
-        return default
-    lists = stop_words()
-    counts = {code: sum(token in lists[code] for token in tokens) for code in LANGUAGES}
+    counts = dict.fromkeys(LANGUAGES, 0)
+    languages_of = _languages_of_word()
+    for token in tokens:
+        for code in languages_of.get(token, ()):
+            counts[code] += 1
     best = max(LANGUAGES, key=lambda code: (counts[code], code == default))
-    return best if counts[best] > counts.get(default, 0) else default
+    return best if counts[best] > counts[default] else default
 
 
 class Stemmer:
@@ -78,8 +95,18 @@ def stemmer(language: str) -> Stemmer:
     return Stemmer(language)
 
 
+@cache
+def _stops(language: str) -> frozenset[str]:
+    return stop_words().get(language, frozenset()) | stop_words()["en"]
+
+
+def content_words(tokens: list[str], language: str) -> list[str]:
+    """`tokens` without function words (of `language` and English) and single characters."""
+    stops = _stops(language)
+    return [word for word in tokens if len(word) > 1 and word not in stops]
+
+
 def terms(text: str, language: str) -> list[str]:
-    """Content-bearing stems of `text` in `language`: no function words, no single characters."""
-    stops = stop_words().get(language, frozenset()) | stop_words()["en"]
+    """Content-bearing stems of `text` in `language`."""
     stem = stemmer(language)
-    return [stem(word) for word in words(text) if len(word) > 1 and word not in stops]
+    return [stem(word) for word in content_words(words(text), language)]

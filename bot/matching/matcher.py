@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.matching.glossary import synonyms, translate
 from bot.matching.index import Bm25Index, Hit
-from bot.matching.language import guess_language, stemmer, stop_words, terms, words
+from bot.matching.language import content_words, guess_language, stemmer, terms, words
 
 DUPLICATE = "duplicate"
 RELATED = "related"
@@ -88,20 +88,21 @@ class Matcher:
         return len(self.index)
 
     def _analysed(self, document: Document) -> tuple[str, list[str], list[str]]:
-        language = document.language or guess_language(words(f"{document.title} {document.description}"))
-        self._titles[document.key] = " ".join(words(document.title))
-        title = self._terms(document.title, language)
-        body = self._terms(document.description, language)
-        return document.key, title, body
+        title_words, body_words = words(document.title), words(document.description)
+        language = document.language or guess_language(title_words + body_words)
+        self._titles[document.key] = " ".join(title_words)
+        return document.key, self._stems(title_words, language), self._stems(body_words, language)
 
-    def _terms(self, text: str, language: str) -> list[str]:
-        stems = terms(text, language)
-        if len(self._surface) < 1_000_000:
-            stops = stop_words().get(language, frozenset()) | stop_words()["en"]
-            stem = stemmer(language)
-            for word in words(text):
-                if len(word) > 1 and word not in stops:
-                    self._surface.setdefault(stem(word), word)
+    def _stems(self, tokens: list[str], language: str) -> list[str]:
+        """Stems of the content words, remembering one readable word per stem for reasons."""
+        stem = stemmer(language)
+        stems = []
+        surface = self._surface
+        for word in content_words(tokens, language):
+            stemmed = stem(word)
+            stems.append(stemmed)
+            if stemmed not in surface and len(surface) < 300_000:
+                surface[stemmed] = word
         return stems
 
     # --- querying -------------------------------------------------------------------------------
