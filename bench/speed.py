@@ -26,7 +26,7 @@ def _rss_mib() -> float:
 def measure(size: int) -> dict:
     """Run in a fresh process: build a matcher over `size` entries and time the civic-dev queries."""
     from bench.data import civic_dev, grown_registry
-    from bench.quality import TrigramRanker, LabelledSet
+    from bench.quality import LabelledSet, TrigramRanker
     from bot.matching.matcher import Matcher
 
     documents = grown_registry(size)

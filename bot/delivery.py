@@ -8,7 +8,6 @@ outside any transaction, and records the result together with "sent" in one tran
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +18,8 @@ from sqlmodel import Session
 
 from bot import messages
 from bot.clock import Clock
+from bot.matching.matcher import Document
+from bot.matching.service import Found, MatchService, challenge_document, idea_document
 from bot.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
 from storage import queries
 from storage.db import Database
@@ -61,19 +62,24 @@ class Delivery:
         clock: Clock,
         channels: Channels,
         policy: RetryPolicy | None = None,
+        matches: MatchService | None = None,
     ) -> None:
         self.db = db
+        self.matches = matches
         self.notifier = notifier
         self.clock = clock
         self.channels = channels
         self.policy = policy or RetryPolicy()
-        idea = _Kind("idea", channels.ideas, queries.get_idea, _render_idea)
-        challenge = _Kind("challenge", channels.challenges, queries.get_challenge, _render_challenge)
+        idea = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
+        challenge = _Kind(
+            "challenge", channels.challenges, queries.get_challenge, _render_challenge, challenge_document
+        )
         self._senders: dict[str, Callable[[int], Record]] = {
             "post_idea": partial(self._post, idea),
             "confirm_idea": partial(self._confirm, idea),
             "post_challenge": partial(self._post, challenge),
             "confirm_challenge": partial(self._confirm, challenge),
+            "notify_join": self._notify_join,
         }
 
     def deliver_due(self) -> int:
@@ -129,7 +135,9 @@ class Delivery:
         """Post a submission in its channel (once), then owe its author a confirmation."""
         with self.db.session() as session:
             row = kind.load(session, subject_id)
-            message = kind.render(session, row) if row is not None and row.message_ts is None else None
+            message = None
+            if row is not None and row.message_ts is None:
+                message = kind.render(session, row, self._similar(kind, row))
         if row is None:
             return _nothing
         posted = self.notifier.post(kind.channel, message) if message is not None else None
@@ -148,6 +156,14 @@ class Delivery:
 
         return record
 
+    def _similar(self, kind: _Kind, row: Idea | Challenge) -> list[Found]:
+        """Work like this submission, for reviewers to see on its post (empty without a matcher)."""
+        if self.matches is None:
+            return []
+        document = kind.document(row)
+        found = self.matches.find(document.title, document.description, limit=3, exclude=document.key)
+        return [item for item in found if item.verdict is not None]
+
     def _confirm(self, kind: _Kind, subject_id: int) -> Record:
         """Tell the author, by DM, where their submission was posted."""
         with self.db.session() as session:
@@ -164,6 +180,18 @@ class Delivery:
 
         return record
 
+    def _notify_join(self, join_id: int) -> Record:
+        """Tell the owner of joined work (an idea's or challenge's author, a project's Slack contact)."""
+        with self.db.session() as session:
+            join = queries.get_join(session, join_id)
+            owner = queries.owner_of(session, join.target) if join is not None else None
+        if join is None or owner is None or owner == join.user_id or self.matches is None:
+            return _nothing
+        item = self.matches.lookup(join.target)
+        if item is not None:
+            self.notifier.post(owner, messages.join_notice(join.user_id, item))
+        return _nothing
+
 
 @dataclass(frozen=True)
 class _Kind:
@@ -172,50 +200,18 @@ class _Kind:
     noun: str
     channel: str
     load: Callable[[Session, int], Idea | Challenge | None]
-    render: Callable[[Session, Any], messages.Message]
+    render: Callable[[Session, Any, list[Found]], messages.Message]
+    document: Callable[[Any], Document]
 
 
-def _render_idea(session: Session, idea: Idea) -> messages.Message:
+def _render_idea(session: Session, idea: Idea, similar: list[Found]) -> messages.Message:
     challenge = queries.get_challenge(session, idea.challenge_id) if idea.challenge_id else None
-    return messages.idea_post(idea, challenge)
+    return messages.idea_post(idea, challenge, similar)
 
 
-def _render_challenge(_session: Session, challenge: Challenge) -> messages.Message:
-    return messages.challenge_post(challenge)
+def _render_challenge(_session: Session, challenge: Challenge, similar: list[Found]) -> messages.Message:
+    return messages.challenge_post(challenge, similar)
 
 
 def _nothing(_session: Session) -> None:
     """A `Record` for entries whose subject is gone: nothing to write."""
-
-
-class DeliveryWorker:
-    """A background thread that delivers due entries every `poll` seconds, or at once when kicked."""
-
-    def __init__(self, delivery: Delivery, poll: float = 1.0) -> None:
-        self.delivery = delivery
-        self.poll = poll
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="slack-delivery", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def kick(self) -> None:
-        """Deliver now instead of at the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                self.delivery.deliver_due()
-            except Exception:  # the database is down, say: keep the thread alive and try again later
-                log.warning("delivery round failed; retrying", exc_info=True)
-            self._wake.wait(self.poll)

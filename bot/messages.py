@@ -6,6 +6,7 @@ User text goes into mrkdwn only through `_user_text` / `escape_mrkdwn`, so it ne
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,13 +29,23 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, Listing
+from bot.matching.service import Found
+from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft, Listing
 from bot.text import escape_mrkdwn, shorten, split_for_blocks
 from storage.models import TITLE_MAX, Challenge, Idea
 
 IDEA_MODAL = "idea_modal"
 CHALLENGE_MODAL = "challenge_modal"
 PROPOSE_SOLUTION = "challenge_propose"
+CHECK_SIMILAR = "check_similar"
+JOIN_SIMILAR = "join_similar"
+KIND_LABELS = {"project": "Past project", "idea": "Idea", "challenge": "Challenge"}
+_SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+_ANONYMOUS = Option(
+    value="anonymous",
+    text="Submit anonymously",
+    description="Reviewers and colleagues will not see your name; you still get feedback.",
+)
 VALUE = "value"  # the action_id of every input element; block_id names the field
 SECTION_MAX = 3000
 LIST_MAX = 15
@@ -62,27 +73,29 @@ class Message:
 # --- modals -----------------------------------------------------------------------------------
 
 
-def idea_modal(prefill: str = "", challenge: Challenge | None = None) -> View:
-    """The /idea form. Text typed after the command becomes the title (or, if long, the idea itself)."""
-    title, proposal = _split_prefill(prefill)
+def idea_modal(
+    draft: IdeaDraft | None = None, challenge: Challenge | None = None, similar: Sequence[Found] | None = None
+) -> View:
+    """The /idea form, prefilled from `draft`, with similar work under it once it has been looked up."""
+    draft = draft or IdeaDraft(title="", problem="", proposal="")
     blocks: list[Block] = []
     if challenge is not None:
         blocks.append(_context(f"Proposing a solution to the challenge *{escape_mrkdwn(challenge.title)}*"))
     blocks += [
-        _text_input("title", "Title", title, TITLE_MAX, placeholder="A short name for your idea"),
+        _text_input("title", "Title", draft.title, TITLE_MAX, placeholder="A short name for your idea"),
         _text_input(
             "problem",
             "The problem it solves",
-            "",
+            draft.problem,
             TEXT_MAX,
             multiline=True,
             hint="Who is affected, and how? Facts and figures help reviewers.",
         ),
-        _text_input("proposal", "Your idea", proposal, TEXT_MAX, multiline=True),
+        _text_input("proposal", "Your idea", draft.proposal, TEXT_MAX, multiline=True),
         _text_input(
             "department",
             "Team or department",
-            "",
+            draft.department,
             DEPARTMENT_MAX,
             optional=True,
             hint="Reviewers for this team will be asked for feedback.",
@@ -93,51 +106,41 @@ def idea_modal(prefill: str = "", challenge: Challenge | None = None) -> View:
             optional=True,
             element=CheckboxesElement(
                 action_id=VALUE,
-                options=[
-                    Option(
-                        value="anonymous",
-                        text="Submit anonymously",
-                        description="Reviewers and colleagues will not see your name; you still get feedback.",
-                    )
-                ],
+                options=[_ANONYMOUS],
+                initial_options=[_ANONYMOUS] if draft.anonymous else None,
             ),
         ),
+        *_similar_section(similar),
     ]
-    metadata = {"challenge_id": challenge.id} if challenge is not None else {}
+    metadata: dict[str, Any] = {"challenge_id": challenge.id} if challenge is not None else {}
     return View(
         type="modal",
         callback_id=IDEA_MODAL,
         title="Share an idea",
         submit="Submit idea",
         close="Cancel",
-        private_metadata=json.dumps(metadata),
+        private_metadata=json.dumps(metadata | _shown(similar)),
         blocks=blocks,
     )
 
 
-def challenge_modal(prefill: str = "") -> View:
+def challenge_modal(draft: ChallengeDraft | None = None, similar: Sequence[Found] | None = None) -> View:
     """The /challenge form: a problem statement that anyone may answer with an idea."""
-    title, problem = _split_prefill(prefill)
+    draft = draft or ChallengeDraft(title="", problem="", desired_outcome="")
     return View(
         type="modal",
         callback_id=CHALLENGE_MODAL,
         title="Post a challenge",
         submit="Publish",
         close="Cancel",
-        private_metadata="{}",
+        private_metadata=json.dumps(_shown(similar)),
         blocks=[
-            _text_input("title", "Title", title, TITLE_MAX, placeholder="The problem, in a few words"),
-            _text_input(
-                "problem",
-                "The problem and who suffers it",
-                problem,
-                TEXT_MAX,
-                multiline=True,
-            ),
+            _text_input("title", "Title", draft.title, TITLE_MAX, placeholder="The problem, in a few words"),
+            _text_input("problem", "The problem and who suffers it", draft.problem, TEXT_MAX, multiline=True),
             _text_input(
                 "desired_outcome",
                 "What a good solution would achieve",
-                "",
+                draft.desired_outcome,
                 TEXT_MAX,
                 multiline=True,
                 hint="How would you know the problem is solved?",
@@ -146,8 +149,104 @@ def challenge_modal(prefill: str = "") -> View:
                 block_id="deadline",
                 label="Deadline for ideas",
                 optional=True,
-                element=DatePickerElement(action_id=VALUE, placeholder="No deadline"),
+                element=DatePickerElement(
+                    action_id=VALUE,
+                    placeholder="No deadline",
+                    initial_date=draft.deadline.isoformat() if draft.deadline else None,
+                ),
             ),
+            *_similar_section(similar),
+        ],
+    )
+
+
+def idea_draft_from_command(text: str) -> IdeaDraft:
+    """Short text after /idea is a title; long text becomes the idea, with its start as the title."""
+    title, body = _split_prefill(text)
+    return IdeaDraft(title=title, problem="", proposal=body)
+
+
+def challenge_draft_from_command(text: str) -> ChallengeDraft:
+    title, body = _split_prefill(text)
+    return ChallengeDraft(title=title, problem=body, desired_outcome="")
+
+
+def _similar_section(similar: Sequence[Found] | None) -> list[Block]:
+    """In a form: the button that looks for similar work, and what it found (each with "Join this instead")."""
+    check = ActionsBlock(
+        block_id="similar_check",
+        elements=[ButtonElement(text="Check for similar work", action_id=CHECK_SIMILAR, value="check")],
+    )
+    if similar is None:
+        return [DividerBlock(), _context("Has someone done this before? Fill in the title, then:"), check]
+    if not similar:
+        return [DividerBlock(), _context(":mag: Nothing similar found in past projects, ideas or challenges."), check]
+    blocks: list[Block] = [
+        DividerBlock(),
+        SectionBlock(
+            text=":mag: *Similar work already exists.* Join it instead of starting again, "
+            "or submit yours if it is different: we'll note that you checked."
+        ),
+    ]
+    for item in similar:
+        blocks.append(
+            SectionBlock(
+                block_id=f"similar_{item.kind}_{item.id}",
+                text=MarkdownTextObject(text=similar_text(item)),
+                accessory=ButtonElement(
+                    text="Join this instead", action_id=JOIN_SIMILAR, value=f"{item.kind}:{item.id}"
+                ),
+            )
+        )
+    return [*blocks, check]
+
+
+def similar_text(item: Found, *, scored: bool = True) -> str:
+    """One match as mrkdwn: title (linked), kind, status, organisation, verdict and score, why."""
+    facts = [KIND_LABELS[item.kind]]
+    if item.status:
+        facts.append(status_label(item.status))
+    if item.organisation:
+        facts.append(escape_mrkdwn(shorten(item.organisation, 80)))
+    verdict = f"*{item.verdict}* · " if item.verdict else ""
+    lines = [_link(item.title, item.url), " · ".join(facts)]
+    if scored:
+        lines.append(f"{verdict}{item.score}/100 · {escape_mrkdwn(shorten(item.reason, 300))}")
+    if item.lessons_learned:
+        lines.append(f"_Lessons:_ {escape_mrkdwn(shorten(item.lessons_learned, 300))}")
+    if item.contact:
+        lines.append(f"_Contact:_ {escape_mrkdwn(shorten(item.contact, 120))}")
+    return "\n".join(lines)
+
+
+def _link(title: str, url: str | None) -> str:
+    safe = escape_mrkdwn(shorten(title, 150))
+    if url and _SAFE_URL.match(url):
+        return f"*<{url}|{safe}>*"
+    return f"*{safe}*"
+
+
+def _shown(similar: Sequence[Found] | None) -> dict[str, Any]:
+    """What the author was shown, kept in the form's private_metadata until submission."""
+    if not similar:
+        return {}
+    return {"shown": [[f"{item.kind}:{item.id}", item.score, item.verdict] for item in similar]}
+
+
+def joined_view(item: Found) -> View:
+    """The form replaced by a thank-you once someone joins existing work."""
+    owner = (
+        "I've told its author; they'll be in touch."
+        if item.kind != "project"
+        else "Reach out to the people behind it using the details below."
+    )
+    return View(
+        type="modal",
+        title="Joined",
+        close="Close",
+        blocks=[
+            SectionBlock(text=f":handshake: Thanks for joining existing work instead of starting again. {owner}"),
+            SectionBlock(text=MarkdownTextObject(text=similar_text(item, scored=False))),
         ],
     )
 
@@ -170,7 +269,6 @@ def received_view(kind: str, title: str, channel_id: str) -> View:
 
 
 def _split_prefill(text: str) -> tuple[str, str]:
-    """Short text is a title; long text becomes the body, with its start as the title."""
     if len(text) <= TITLE_MAX:
         return text, ""
     return shorten(text, TITLE_MAX), text[:TEXT_MAX]
@@ -205,7 +303,7 @@ def _text_input(
 # --- channel posts ----------------------------------------------------------------------------
 
 
-def idea_post(idea: Idea, challenge: Challenge | None) -> Message:
+def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = ()) -> Message:
     """The idea as posted in the ideas channel; the author is hidden when anonymous."""
     author = "anonymous" if idea.anonymous else f"<@{idea.author_id}>"
     facts = [f"*Status:* {status_label(idea.status)}", f"*By:* {author}"]
@@ -216,10 +314,11 @@ def idea_post(idea: Idea, challenge: Challenge | None) -> Message:
         blocks.append(_context(f":dart: Answers the challenge *{escape_mrkdwn(challenge.title)}*"))
     blocks += _labelled("The problem", idea.problem)
     blocks += _labelled("The idea", idea.proposal)
+    blocks += _similar_for_reviewers(similar, _declared_different(idea.similar_shown))
     return Message(text=f"New idea: {escape_mrkdwn(idea.title)}", blocks=blocks)
 
 
-def challenge_post(challenge: Challenge) -> Message:
+def challenge_post(challenge: Challenge, similar: Sequence[Found] = ()) -> Message:
     """The challenge as posted in the challenges channel, with a button to answer it."""
     facts = [f"*Status:* {status_label(challenge.status)}", f"*Posted by:* <@{challenge.author_id}>"]
     if challenge.deadline is not None:
@@ -227,6 +326,7 @@ def challenge_post(challenge: Challenge) -> Message:
     blocks: list[Block] = [HeaderBlock(text=challenge.title), _context("   ".join(facts))]
     blocks += _labelled("The problem", challenge.problem)
     blocks += _labelled("A good solution would", challenge.desired_outcome)
+    blocks += _similar_for_reviewers(similar, _declared_different(challenge.similar_shown))
     blocks.append(
         ActionsBlock(
             elements=[
@@ -240,6 +340,23 @@ def challenge_post(challenge: Challenge) -> Message:
         )
     )
     return Message(text=f"New challenge: {escape_mrkdwn(challenge.title)}", blocks=blocks)
+
+
+def _similar_for_reviewers(similar: Sequence[Found], declared_different: bool) -> list[Block]:
+    if not similar:
+        return []
+    note = " (the author saw these and says theirs is different)" if declared_different else ""
+    blocks: list[Block] = [_context(f":mag: *Similar work*{note}")]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=similar_text(item))) for item in similar]
+    return blocks
+
+
+def _declared_different(similar_shown: str | None) -> bool:
+    try:
+        shown = json.loads(similar_shown or "[]")
+    except ValueError:
+        return False
+    return any(isinstance(entry, list) and len(entry) == 3 and entry[2] for entry in shown)
 
 
 def confirmation(kind: str, title: str, permalink: str) -> Message:
@@ -281,6 +398,16 @@ def home_view(listing: Listing) -> View:
     return View(type="home", blocks=blocks)
 
 
+def join_notice(joiner_id: str, item: Found) -> Message:
+    """The DM to the owner of work that someone joined."""
+    noun = KIND_LABELS[item.kind].lower()
+    text = (
+        f":handshake: <@{joiner_id}> wants to join your {noun} {_link(item.title, item.url)} "
+        "instead of starting something similar. Say hello!"
+    )
+    return Message(text=f"Someone wants to join your {noun}", blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
 def unknown_subcommand(word: str) -> Message:
     safe = escape_mrkdwn(shorten(word, 40))
     return Message(text=f"I don't know `{safe}`. Type `/ideas help` to see what I can do.")
@@ -295,15 +422,14 @@ def my_submissions(listing: Listing) -> Message:
     return Message(text="Your ideas and challenges", blocks=_sections("\n".join(lines)))
 
 
-def search_results(query: str, listing: Listing) -> Message:
-    """Ideas and challenges matching a search; authors are not shown."""
+def search_results(query: str, found: Sequence[Found]) -> Message:
+    """Past projects, ideas and challenges like the search words; authors are never shown."""
     safe_query = escape_mrkdwn(shorten(query, 100))
-    if listing.empty:
-        return Message(
-            text=f"Nothing matches “{safe_query}”. Try fewer or other words, or start it: `/idea {safe_query}`."
-        )
-    lines = [f"*Matches for “{safe_query}”*", *_list_lines(listing, show_anonymous=False)]
-    return Message(text=f"Search results for {safe_query}", blocks=_sections("\n".join(lines)))
+    if not found:
+        return Message(text=f"Nothing matches “{safe_query}”. Try other words, or start it: `/idea {safe_query}`.")
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*Closest to “{safe_query}”*"))]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=similar_text(item))) for item in found]
+    return Message(text=f"Search results for {safe_query}", blocks=blocks)
 
 
 def usage(text: str) -> Message:

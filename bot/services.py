@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import DeliveryWorker
+from bot.matching.service import MatchService
+from bot.worker import Worker
 from storage.db import Database
 
 
@@ -15,4 +16,5 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock
-    outbox: DeliveryWorker
+    outbox: Worker
+    matches: MatchService

@@ -14,7 +14,6 @@ from storage.models import TITLE_MAX, Challenge, Idea
 
 TEXT_MAX = 2000
 DEPARTMENT_MAX = 100
-SEARCH_LIMIT = 10
 
 
 class InvalidSubmission(ValueError):
@@ -35,6 +34,7 @@ class IdeaDraft:
     department: str = ""
     anonymous: bool = False
     challenge_id: int | None = None
+    similar_shown: str | None = None  # JSON of the matches the author saw and chose not to join
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class ChallengeDraft:
     problem: str
     desired_outcome: str
     deadline: date | None = None
+    similar_shown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def submit_idea(session: Session, draft: IdeaDraft, author: Author, now: datetim
         proposal=proposal,
         department=department or None,
         challenge_id=draft.challenge_id,
+        similar_shown=draft.similar_shown,
         created_at=now,
         updated_at=now,
     )
@@ -108,6 +110,7 @@ def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, no
         problem=problem,
         desired_outcome=outcome,
         deadline=draft.deadline,
+        similar_shown=draft.similar_shown,
         created_at=now,
         updated_at=now,
     )
@@ -122,6 +125,26 @@ def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, no
         now=now,
     )
     return challenge
+
+
+def join_existing(session: Session, author: Author, target: str, now: datetime) -> bool:
+    """Record that `author` joins existing work instead of starting their own, and owe its owner a note.
+
+    Returns False when they had already joined it. Raises `InvalidSubmission` for an unknown target.
+    """
+    kind, _, number = target.partition(":")
+    if kind not in ("project", "idea", "challenge") or not number.isdigit():
+        raise InvalidSubmission({"target": "That is not something I can join."})
+    row = {"project": queries.get_project, "idea": queries.get_idea, "challenge": queries.get_challenge}[kind](
+        session, int(number)
+    )
+    if row is None or getattr(row, "workspace_id", author.workspace_id) != author.workspace_id:
+        raise InvalidSubmission({"target": "That work no longer exists."})
+    joined = queries.add_join(session, author.workspace_id, author.user_id, target, now)
+    if joined is None:
+        return False
+    queries.enqueue(session, kind="notify_join", subject_id=joined, dedupe_key=f"notify_join:{joined}", now=now)
+    return True
 
 
 def open_challenge(session: Session, challenge_id: int, workspace_id: str) -> Challenge:
@@ -151,17 +174,6 @@ def submissions_of(session: Session, author: Author) -> Listing:
     return Listing(
         ideas=queries.ideas_by_author(session, author.workspace_id, author.user_id),
         challenges=queries.challenges_by_author(session, author.workspace_id, author.user_id),
-    )
-
-
-def search(session: Session, workspace_id: str, text: str) -> Listing:
-    """Ideas and challenges that contain every word of `text`."""
-    words = clean(text).split()[:10]
-    if not words:
-        return Listing(ideas=(), challenges=())
-    return Listing(
-        ideas=queries.search_ideas(session, workspace_id, words, SEARCH_LIMIT),
-        challenges=queries.search_challenges(session, workspace_id, words, SEARCH_LIMIT),
     )
 
 

@@ -1,4 +1,4 @@
-"""Buttons: "Propose a solution" under a challenge opens the idea form linked to it."""
+"""Buttons: answer a challenge, look for similar work from a form, join existing work instead."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages, submissions
 from bot.services import Services
-from bot.submissions import InvalidSubmission
+from bot.submissions import Author, InvalidSubmission
+from handlers import forms
+from handlers.commands import update_form
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +27,7 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.db.session() as session:
-                challenge = submissions.open_challenge(
-                    session, int(value), body["user"].get("team_id") or body["team"]["id"]
-                )
+                challenge = submissions.open_challenge(session, int(value), _author(body).workspace_id)
         except InvalidSubmission as invalid:
             respond(text=invalid.errors["challenge"], replace_original=False)
             return
@@ -36,3 +36,55 @@ def register(app: App, services: Services) -> None:
             respond(**messages.apology().as_kwargs(), replace_original=False)
             return
         client.views_open(trigger_id=body["trigger_id"], view=messages.idea_modal(challenge=challenge))
+
+    @app.action(messages.CHECK_SIMILAR)
+    def check_similar(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        workspace = _author(body).workspace_id
+        if view.get("callback_id") == messages.IDEA_MODAL:
+            draft = forms.idea_draft(view)
+            similar = services.matches.find(draft.title, f"{draft.problem}\n{draft.proposal}", workspace_id=workspace)
+            challenge = _challenge(services, draft.challenge_id, workspace)
+            update_form(client, view["id"], messages.idea_modal(draft, challenge, similar), view.get("hash"))
+        elif view.get("callback_id") == messages.CHALLENGE_MODAL:
+            challenge_draft, _ = forms.challenge_draft(view)
+            similar = services.matches.find(
+                challenge_draft.title,
+                f"{challenge_draft.problem}\n{challenge_draft.desired_outcome}",
+                workspace_id=workspace,
+            )
+            update_form(client, view["id"], messages.challenge_modal(challenge_draft, similar), view.get("hash"))
+
+    @app.action(messages.JOIN_SIMILAR)
+    def join_similar(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        target = forms.target(action.get("value"))
+        author = _author(body)
+        item = services.matches.lookup(target, author.workspace_id) if target else None
+        if target is None or item is None or not view.get("id"):
+            return
+        try:
+            with services.db.session() as session:
+                submissions.join_existing(session, author, target, services.clock.now())
+        except (InvalidSubmission, SQLAlchemyError):
+            log.warning("could not record a join", exc_info=True)
+            return
+        update_form(client, view["id"], messages.joined_view(item), view.get("hash"))
+        services.outbox.kick()
+
+
+def _author(body: dict) -> Author:
+    user = body["user"]
+    return Author(user_id=user["id"], workspace_id=user.get("team_id") or body["team"]["id"])
+
+
+def _challenge(services: Services, challenge_id: int | None, workspace_id: str):
+    if challenge_id is None:
+        return None
+    try:
+        with services.db.session() as session:
+            return submissions.open_challenge(session, challenge_id, workspace_id)
+    except (InvalidSubmission, SQLAlchemyError):
+        return None

@@ -9,6 +9,7 @@ from functools import partial
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -20,18 +21,27 @@ from bot.text import clean
 log = logging.getLogger(__name__)
 
 SEARCH_USAGE = "Tell me what to look for, for example `/ideas search parking permits`."
+SEARCH_LIMIT = 8
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/idea")
     def idea_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        _open(client, respond, command["trigger_id"], messages.idea_modal(clean(command.get("text"))))
+        draft = messages.idea_draft_from_command(clean(command.get("text")))
+        view_id = open_form(client, respond, command["trigger_id"], messages.idea_modal(draft))
+        if view_id and draft.title:
+            similar = services.matches.find(draft.title, draft.proposal, workspace_id=command["team_id"])
+            update_form(client, view_id, messages.idea_modal(draft, similar=similar))
 
     @app.command("/challenge")
     def challenge_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        _open(client, respond, command["trigger_id"], messages.challenge_modal(clean(command.get("text"))))
+        draft = messages.challenge_draft_from_command(clean(command.get("text")))
+        view_id = open_form(client, respond, command["trigger_id"], messages.challenge_modal(draft))
+        if view_id and draft.title:
+            similar = services.matches.find(draft.title, draft.problem, workspace_id=command["team_id"])
+            update_form(client, view_id, messages.challenge_modal(draft, similar=similar))
 
     @app.command("/ideas")
     def ideas_command(ack: Ack, command: dict, respond: Respond) -> None:
@@ -46,7 +56,8 @@ def register(app: App, services: Services) -> None:
                 respond(**reply(services, partial(_mine, author=author)).as_kwargs())
             case "search" if query:
                 ack()
-                respond(**reply(services, partial(_search, author=author, query=query)).as_kwargs())
+                found = services.matches.find(query, limit=SEARCH_LIMIT, workspace_id=author.workspace_id)
+                respond(**messages.search_results(query, found).as_kwargs())
             case "search":
                 ack(**ephemeral(messages.usage(SEARCH_USAGE)))
             case _:
@@ -72,13 +83,19 @@ def _mine(session: Session, *, author: Author) -> messages.Message:
     return messages.my_submissions(submissions.submissions_of(session, author))
 
 
-def _search(session: Session, *, author: Author, query: str) -> messages.Message:
-    return messages.search_results(query, submissions.search(session, author.workspace_id, query))
-
-
-def _open(client: WebClient, respond: Respond, trigger_id: str, view: object) -> None:
+def open_form(client: WebClient, respond: Respond, trigger_id: str, view: View) -> str | None:
+    """Open a modal; returns its view id, or tells the person when Slack refuses."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        return client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
     except SlackClientError:
         log.warning("could not open a modal", exc_info=True)
         respond(text="Sorry, Slack did not let me open the form just now. Please try the command again.")
+        return None
+
+
+def update_form(client: WebClient, view_id: str, view: View, view_hash: str | None = None) -> None:
+    """Replace an open modal's content; a failure leaves the form as it was (nothing is lost)."""
+    try:
+        client.views_update(view_id=view_id, hash=view_hash, view=view)
+    except SlackClientError:
+        log.warning("could not update a modal", exc_info=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
 from bot.messages import VALUE
 from bot.submissions import ChallengeDraft, IdeaDraft
+
+_TARGET = re.compile(r"(project|idea|challenge):\d{1,12}")
 
 
 def idea_draft(view: dict[str, Any]) -> IdeaDraft:
@@ -20,6 +23,7 @@ def idea_draft(view: dict[str, Any]) -> IdeaDraft:
         department=_text(values, "department"),
         anonymous=any(option.get("value") == "anonymous" for option in _selected(values, "anonymous")),
         challenge_id=_metadata_int(view, "challenge_id"),
+        similar_shown=_shown(view),
     )
 
 
@@ -39,8 +43,14 @@ def challenge_draft(view: dict[str, Any]) -> tuple[ChallengeDraft, dict[str, str
         problem=_text(values, "problem"),
         desired_outcome=_text(values, "desired_outcome"),
         deadline=deadline,
+        similar_shown=_shown(view),
     )
     return draft, errors
+
+
+def target(value: object) -> str | None:
+    """A "kind:id" button value, or None when it is not one."""
+    return value if isinstance(value, str) and _TARGET.fullmatch(value) else None
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
@@ -65,10 +75,36 @@ def _selected(values: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
     return [option for option in options if isinstance(option, dict)] if isinstance(options, list) else []
 
 
-def _metadata_int(view: dict[str, Any], key: str) -> int | None:
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
     except (TypeError, ValueError):
-        return None
-    value = metadata.get(key) if isinstance(metadata, dict) else None
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _metadata_int(view: dict[str, Any], key: str) -> int | None:
+    value = _metadata(view).get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def shown_matches(view: dict[str, Any]) -> list[list[Any]]:
+    """The matches the form showed, as [key, score, verdict] entries that look right (at most 10)."""
+    entries = _metadata(view).get("shown")
+    if not isinstance(entries, list):
+        return []
+    return [
+        entry
+        for entry in entries[:10]
+        if isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], str)
+        and _TARGET.fullmatch(entry[0])
+        and isinstance(entry[1], int)
+        and entry[2] in (None, "duplicate", "related")
+    ]
+
+
+def _shown(view: dict[str, Any]) -> str | None:
+    entries = shown_matches(view)
+    return json.dumps(entries) if entries else None

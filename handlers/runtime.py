@@ -13,13 +13,17 @@ from waitress.server import create_server
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.delivery import Channels, Delivery, DeliveryWorker, RetryPolicy
+from bot.delivery import Channels, Delivery, RetryPolicy
+from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
 from bot.services import Services
+from bot.worker import Worker
 from handlers.web import MAX_BODY, SlackWsgi
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+MATCH_REFRESH_SECONDS = 5.0  # how soon this process sees ideas and projects written by others
 
 
 class BotRuntime:
@@ -38,9 +42,11 @@ class BotRuntime:
         self.client = make_web_client(settings.bot_token, settings.slack_api_url)
         clock = clock or SystemClock()
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
-        delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry)
-        self.worker = DeliveryWorker(delivery, poll=poll_seconds)
-        self.services = Services(settings=settings, db=self.db, clock=clock, outbox=self.worker)
+        self.matches = MatchService(self.db)
+        delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry, self.matches)
+        self.worker = Worker("slack-delivery", delivery.deliver_due, poll_seconds)
+        self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
+        self.services = Services(settings=settings, db=self.db, clock=clock, outbox=self.worker, matches=self.matches)
         self.app = App(
             client=self.client,
             signing_secret=settings.signing_secret or "",
@@ -52,7 +58,10 @@ class BotRuntime:
 
     def start(self) -> None:
         self.db.migrate()
+        indexed = self.matches.load()
+        log.info("duplicate finder ready: %s projects, ideas and challenges indexed", indexed)
         self.worker.start()
+        self.refresher.start()
 
     def serve_http(
         self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, *, health_only: bool = False
@@ -74,6 +83,7 @@ class BotRuntime:
         )
 
     def stop(self) -> None:
+        self.refresher.stop()
         self.worker.stop()
         self.db.dispose()
 

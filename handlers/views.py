@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import messages, submissions
+from bot.matching.service import challenge_document, idea_document
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
 from handlers import forms
@@ -62,6 +63,7 @@ def _save_and_confirm(
         ack(response_action="errors", errors={"title": NOT_SAVED})
         return
     ack(response_action="update", view=messages.received_view(kind, saved.title, channel))
+    services.matches.upsert(idea_document(saved) if isinstance(saved, Idea) else challenge_document(saved))
     services.outbox.kick()
 
 

@@ -24,6 +24,7 @@ class Challenge(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
+    similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
     created_at: datetime
     updated_at: datetime
 
@@ -44,6 +45,7 @@ class Idea(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
+    similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
     created_at: datetime
     updated_at: datetime
 
@@ -91,3 +93,16 @@ class PastProject(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=200)
     created_at: datetime
     updated_at: datetime = Field(index=True)
+
+
+class JoinRequest(SQLModel, table=True):
+    """Someone chose to join existing work ("Join this instead") rather than start a duplicate."""
+
+    __tablename__ = "join_request"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "target", name="uq_join_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    target: str = Field(max_length=40)  # "project:12", "idea:3" or "challenge:5"
+    created_at: datetime = Field(index=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Challenge, Idea, OutboxMessage, PastProject
-
-Submission = TypeVar("Submission", Idea, Challenge)
+from storage.models import Challenge, Idea, JoinRequest, OutboxMessage, PastProject
 
 
 def get_idea(session: Session, idea_id: int) -> Idea | None:
@@ -41,36 +39,6 @@ def challenges_by_author(session: Session, workspace_id: str, author_id: str) ->
         .order_by(col(Challenge.created_at).desc(), col(Challenge.id).desc())
     )
     return session.exec(query).all()
-
-
-def search_ideas(session: Session, workspace_id: str, words: Sequence[str], limit: int) -> Sequence[Idea]:
-    """Ideas whose title, problem or proposal contain every word (case-insensitive), newest first."""
-    return _search(session, Idea, (Idea.title, Idea.problem, Idea.proposal), workspace_id, words, limit)
-
-
-def search_challenges(session: Session, workspace_id: str, words: Sequence[str], limit: int) -> Sequence[Challenge]:
-    """Challenges whose title, problem or desired outcome contain every word, newest first."""
-    columns = (Challenge.title, Challenge.problem, Challenge.desired_outcome)
-    return _search(session, Challenge, columns, workspace_id, words, limit)
-
-
-def _search(
-    session: Session,
-    model: type[Submission],
-    columns: Sequence[Any],
-    workspace_id: str,
-    words: Sequence[str],
-    limit: int,
-) -> Sequence[Any]:
-    query = select(model).where(model.workspace_id == workspace_id)
-    for word in words:
-        pattern = f"%{_escape_like(word)}%"
-        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
-    return session.exec(query.order_by(col(model.created_at).desc()).limit(limit)).all()
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- the outbox -------------------------------------------------------------------------------
@@ -214,3 +182,40 @@ def latest_change(session: Session) -> datetime | None:
     stamps = [session.exec(select(func.max(model.updated_at))).one() for model in (PastProject, Idea, Challenge)]
     present = [stamp for stamp in stamps if stamp is not None]
     return max(present) if present else None
+
+
+def get_project(session: Session, project_id: int) -> PastProject | None:
+    return session.get(PastProject, project_id)
+
+
+def add_join(session: Session, workspace_id: str, user_id: str, target: str, now: datetime) -> int | None:
+    """Record a join; returns its id, or None if this person had already joined `target`."""
+    try:
+        with session.begin_nested():
+            join = JoinRequest(workspace_id=workspace_id, user_id=user_id, target=target, created_at=now)
+            session.add(join)
+            session.flush()
+    except IntegrityError:
+        return None
+    return join.id
+
+
+def get_join(session: Session, join_id: int) -> JoinRequest | None:
+    return session.get(JoinRequest, join_id)
+
+
+def owner_of(session: Session, target: str) -> str | None:
+    """The Slack user to tell about `target`: an idea's or challenge's author, a project's contact if it
+    is a Slack user ID; None otherwise."""
+    kind, _, number = target.partition(":")
+    if not number.isdigit():
+        return None
+    if kind == "idea":
+        idea = session.get(Idea, int(number))
+        return idea.author_id if idea else None
+    if kind == "challenge":
+        challenge = session.get(Challenge, int(number))
+        return challenge.author_id if challenge else None
+    project = session.get(PastProject, int(number))
+    contact = (project.contact or "").strip() if project else ""
+    return contact if re.fullmatch(r"[UW][A-Z0-9]{2,}", contact) else None

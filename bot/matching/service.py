@@ -84,13 +84,30 @@ class MatchService:
             for document in documents:
                 self.matcher.upsert(document)
 
-    def find(self, title: str, description: str = "", *, limit: int = 5, exclude: str | None = None) -> list[Found]:
-        """The best matches with their details, best first (`exclude`: a key such as "idea:12")."""
-        with self._lock:
-            matches = [m for m in self.matcher.query(title, description, limit=limit + 1) if m.key != exclude]
-        return self.describe(matches[:limit])
+    def find(
+        self,
+        title: str,
+        description: str = "",
+        *,
+        limit: int = 5,
+        exclude: str | None = None,
+        workspace_id: str | None = None,
+    ) -> list[Found]:
+        """The best matches with their details, best first.
 
-    def describe(self, matches: list[Match]) -> list[Found]:
+        `exclude` leaves out one key (such as "idea:12"); `workspace_id` leaves out other workspaces'
+        ideas and challenges (past projects are shared).
+        """
+        with self._lock:
+            matches = [m for m in self.matcher.query(title, description, limit=limit + 5) if m.key != exclude]
+        return self.describe(matches, workspace_id)[:limit]
+
+    def lookup(self, key: str, workspace_id: str | None = None) -> Found | None:
+        """One project, idea or challenge by key, described as an unscored match."""
+        found = self.describe([Match(key=key, score=0, verdict=None, reason="", rank_score=0.0)], workspace_id)
+        return found[0] if found else None
+
+    def describe(self, matches: list[Match], workspace_id: str | None = None) -> list[Found]:
         """Look up each match's details in the database (the index holds only words)."""
         ids: dict[str, list[int]] = {kind: [] for kind in KINDS}
         for match in matches:
@@ -106,8 +123,9 @@ class MatchService:
         for match in matches:
             kind, _, number = match.key.partition(":")
             row = rows[kind].get(int(number))
-            if row is not None:
-                found.append(_found(kind, row, match))
+            if row is None or (getattr(row, "workspace_id", workspace_id) != workspace_id and workspace_id):
+                continue
+            found.append(_found(kind, row, match))
         return found
 
 

@@ -83,17 +83,3 @@ def test_mine_lists_only_my_submissions_newest_first(db: Database):
     with db.session() as session:
         mine = submissions.submissions_of(session, ALICE)
     assert [row.title for row in mine.ideas] == ["Second", "First"]
-
-
-def test_search_needs_every_word_ignores_case_and_treats_wildcards_literally(db: Database):
-    with db.session() as session:
-        submissions.submit_idea(session, idea(title="Parking permits online"), ALICE, NOW)
-        submissions.submit_idea(session, idea(title="Parking for bikes", proposal="Racks"), ALICE, NOW)
-        submissions.submit_challenge(session, challenge(title="100% paperless permits"), ALICE, NOW)
-    with db.session() as session:
-        found = submissions.search(session, ALICE.workspace_id, "PARKING permits")
-        wildcard = submissions.search(session, ALICE.workspace_id, "%")
-        other = submissions.search(session, OTHER_WORKSPACE.workspace_id, "parking")
-    assert [row.title for row in found.ideas] == ["Parking permits online"]
-    assert [row.title for row in wildcard.challenges] == ["100% paperless permits"] and not wildcard.ideas
-    assert other.empty

@@ -1,0 +1,42 @@
+"""A background thread that runs one job every few seconds, or at once when kicked."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Runs `job` every `interval` seconds; `kick()` runs it now. Errors are logged, never fatal."""
+
+    def __init__(self, name: str, job: Callable[[], object], interval: float) -> None:
+        self.name = name
+        self.job = job
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.job()
+            except Exception:  # the database is down, say: keep going and try again later
+                log.warning("%s failed; will try again", self.name, exc_info=True)
+            self._wake.wait(self.interval)
