@@ -131,25 +131,37 @@ class Bm25Index:
         df = self._df[term_id] if term_id is not None else 0
         return float(np.log(1 + (max(self._live - df, 0) + 0.5) / (df + 0.5)))
 
-    def search(self, query: dict[str, float], limit: int) -> list[Hit]:
-        """The `limit` best documents for weighted query terms, best first."""
+    def search(self, query: dict[str, float], limit: int, groups: dict[str, list[str]] | None = None) -> list[Hit]:
+        """The `limit` best documents for weighted query terms, best first.
+
+        `groups` says which terms stand for the same typed word (a word, its translations, synonyms,
+        close spellings): coverage counts each typed word once, credited by its best-matching member.
+        """
         count = len(self.keys)
         if not count or not query:
             return []
         scores = np.zeros(count, dtype=np.float32)
-        covered = np.zeros(count, dtype=np.float32)
         average = self._total_length / max(self._live, 1)
-        total = 0.0
+        postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term, weight in query.items():
-            idf = self.idf(term) * weight
-            total += idf
             term_id = self.vocabulary.get(term)
             if term_id is None:
                 continue
-            ids, tfs = self._postings(term_id)
+            ids, tfs = postings[term] = self._postings(term_id)
             norm = K1 * (1 - B + B * self._length[ids] / average)
-            scores[ids] += idf * tfs * (K1 + 1) / (tfs + norm)
-            covered[ids] += idf
+            scores[ids] += self.idf(term) * weight * tfs * (K1 + 1) / (tfs + norm)
+        covered = np.zeros(count, dtype=np.float32)
+        total = 0.0
+        for base, members in (groups or {term: [term] for term in query}).items():
+            known = [self.idf(term) for term in members if term in postings]
+            importance = (max(known) if known else self.idf(base)) * query[base]
+            total += importance
+            credit = np.zeros(count, dtype=np.float32)
+            for term in members:
+                if term in postings:
+                    ids = postings[term][0]
+                    credit[ids] = np.maximum(credit[ids], min(query[term] / query[base], 1.0))
+            covered += importance * credit
         scores[~self._alive] = 0
         candidates = np.flatnonzero(scores)
         if candidates.size > limit:

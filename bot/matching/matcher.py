@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from bot.matching.glossary import synonyms, translate
 from bot.matching.index import Bm25Index, Hit
-from bot.matching.language import content_words, guess_language, stemmer, terms, words
+from bot.matching.language import content_words, guess_language, stemmer, words
 
 DUPLICATE = "duplicate"
 RELATED = "related"
@@ -33,8 +33,8 @@ SYNONYM_WEIGHT = 0.6
 class Thresholds:
     """Scores at or above `duplicate` are "very likely the same thing"; at or above `related`, "worth a look"."""
 
-    duplicate: int = 60
-    related: int = 50
+    duplicate: int = 68
+    related: int = 55
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,36 @@ class Document:
     title: str
     description: str = ""
     language: str | None = None
+
+
+@dataclass
+class QueryTerms:
+    """What a query looks up: term weights, the typed term each stands for, and notes for reasons."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    base: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str | None] = field(default_factory=dict)
+    surface: dict[str, str] = field(default_factory=dict)
+
+    def add(self, term: str, weight: float, source: str, note: str | None) -> None:
+        """Add `term` standing for `source`'s typed word, unless it is already weighed higher."""
+        if self.weights.get(term, 0.0) >= weight:
+            return
+        self.weights[term] = weight
+        if self.base.get(term) != term:  # a typed word stays its own base
+            self.base[term] = self.base.get(source, source)
+            self.notes[term] = note
+
+    def groups(self) -> dict[str, list[str]]:
+        """Typed term -> every term that stands for it (itself first)."""
+        grouped: dict[str, list[str]] = {}
+        for term, base in self.base.items():
+            grouped.setdefault(base, [])
+            if term == base:
+                grouped[base].insert(0, term)
+            else:
+                grouped[base].append(term)
+        return grouped
 
 
 @dataclass(frozen=True)
@@ -109,46 +139,42 @@ class Matcher:
 
     def query(self, title: str, description: str = "", *, limit: int = 5, language: str | None = None) -> list[Match]:
         """The best `limit` matches, best first."""
-        weights, notes = self.query_terms(title, description, language)
-        hits = self.index.search(weights, max(CANDIDATES, limit))
+        query = self.query_terms(title, description, language)
+        hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups())
         folded_title = " ".join(words(title))
         best = hits[0].bm25 if hits else 1.0
-        scored = [self._score(hit, best, weights, folded_title, notes) for hit in hits]
+        scored = [self._score(hit, best, query, folded_title) for hit in hits]
         scored.sort(key=lambda match: (match.score, match.rank_score), reverse=True)
         return scored[:limit]
 
-    def query_terms(
-        self, title: str, description: str = "", language: str | None = None
-    ) -> tuple[dict[str, float], dict[str, str]]:
-        """Weighted index terms for a query, and notes on where added terms came from (term -> note)."""
-        language = language or guess_language(words(f"{title} {description}"))
-        weights: dict[str, float] = defaultdict(float)
-        for term in terms(title, language):
-            weights[term] += 1.0
-        for term in terms(description, language):
-            weights[term] += 0.5
-        notes: dict[str, str] = {}
+    def query_terms(self, title: str, description: str = "", language: str | None = None) -> QueryTerms:
+        """The weighted terms to look up for a query: its own stems, then translations, synonyms and
+        close index terms, each remembering which typed word it stands for."""
+        title_words, body_words = words(title), words(description)
+        language = language or guess_language(title_words + body_words)
+        stem = stemmer(language)
+        query = QueryTerms()
+        for tokens, weight in ((title_words, 1.0), (body_words, 0.5)):
+            for word in content_words(tokens, language):
+                term = stem(word)
+                query.weights[term] = query.weights.get(term, 0.0) + weight
+                query.base.setdefault(term, term)
+                query.surface.setdefault(term, word)
         if language != "en":
-            for term, weight in list(weights.items()):
+            for term, weight in list(query.weights.items()):
                 for english in translate(term, language):
-                    if weights.get(english, 0) < weight * TRANSLATION_WEIGHT:
-                        weights[english] = weight * TRANSLATION_WEIGHT
-                        notes[english] = f"“{self._surface.get(term, term)}”"
-        for added, trigger in synonyms(set(weights)).items():
-            boost = SYNONYM_WEIGHT * min(weights[stem] for stem in trigger)
-            if weights.get(added, 0) < boost:
-                weights[added] = boost
-                notes[added] = "≈ " + " ".join(self._surface.get(stem, stem) for stem in trigger)
-        for term, weight in list(weights.items()):
+                    query.add(english, weight * TRANSLATION_WEIGHT, term, f"“{query.surface[term]}”")
+        for added, trigger in synonyms(set(query.weights)).items():
+            weight = SYNONYM_WEIGHT * min(query.weights[stem] for stem in trigger)
+            words_of_trigger = " ".join(query.surface.get(stem, self._surface.get(stem, stem)) for stem in trigger)
+            query.add(added, weight, trigger[0], f"≈ {words_of_trigger}")
+        for term, weight in list(query.weights.items()):
             if term in self.index.vocabulary or len(term) < 5:
                 continue
             for similar, similarity, _ in self._similar_terms(term):
-                boost = weight * (similarity / 100) ** 2
-                if weights.get(similar, 0) < boost:
-                    weights[similar] = boost
-                    if similar[:4] != term[:4]:
-                        notes[similar] = f"≈ {term}"
-        return dict(weights), notes
+                note = f"≈ {query.surface.get(term, term)}" if similar[:4] != term[:4] else None
+                query.add(similar, weight * (similarity / 100) ** 2, term, note)
+        return query
 
     def _similar_terms(self, term: str) -> list[tuple[str, float, int]]:
         if self._buckets is None:
@@ -159,9 +185,7 @@ class Matcher:
         candidates = self._buckets.get(term[:1], [])
         return process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
 
-    def _score(
-        self, hit: Hit, best: float, weights: dict[str, float], folded_title: str, notes: dict[str, str]
-    ) -> Match:
+    def _score(self, hit: Hit, best: float, query: QueryTerms, folded_title: str) -> Match:
         """0-100: how much of the query the candidate covers and how alike the titles are, scaled by how
         close the candidate comes to the query's best BM25 candidate. Matches are ranked by this score."""
         key = self.index.keys[hit.position]
@@ -176,16 +200,17 @@ class Matcher:
             key=key,
             score=score,
             verdict=verdict,
-            reason=self._reason(hit.position, weights, notes),
+            reason=self._reason(hit.position, query),
             rank_score=relative + 0.3 * title_similarity,
         )
 
-    def _reason(self, position: int, weights: dict[str, float], notes: dict[str, str]) -> str:
+    def _reason(self, position: int, query: QueryTerms) -> str:
         """The matched words, most telling first: "both mention: pedestrian, crossing"."""
+        weights, notes = query.weights, query.notes
         shared = [term for term in weights if self.index.contains_term(position, term)]
         shared.sort(key=lambda term: weights[term] * self.index.idf(term), reverse=True)
         shown = []
         for term in shared[:5]:
-            word = self._surface.get(term, term)
-            shown.append(f"{word} ({notes[term]})" if term in notes else word)
+            word = self._surface.get(term, query.surface.get(term, term))
+            shown.append(f"{word} ({notes[term]})" if notes.get(term) else word)
         return "both mention: " + ", ".join(shown) if shown else "similar wording"
