@@ -168,7 +168,7 @@ def _print_matches(found) -> None:
         table.add_row(
             str(item.score), item.verdict or "", item.title, item.status or "", item.organisation or "", item.reason
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def _database():

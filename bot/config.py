@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from storage.db import normalise_url
+
 DEFAULT_DATABASE_URL = "sqlite:///innovation-bot.db"
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -84,15 +86,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
 def normalise_database_url(url: str) -> str:
     """Accept the usual `postgresql://` and `postgres://` forms and route them to psycopg 3."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise ConfigError("DATABASE_URL must look like sqlite:///path.db or postgresql://user:pass@host:5432/db")
-    scheme = scheme.lower()
-    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
-        return f"postgresql+psycopg://{rest}"
-    if scheme == "sqlite":
-        return url
-    raise ConfigError(f"DATABASE_URL uses an unsupported scheme '{scheme}': use sqlite:/// or postgresql://")
+    try:
+        return normalise_url(url)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _required(value: str | None, name: str, prefix: str) -> str:

@@ -16,8 +16,22 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK_ID = 7_310_411  # PostgreSQL advisory lock: one process migrates at a time
 
 
+def normalise_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `postgres://` forms and route them to psycopg 3."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("DATABASE_URL must look like sqlite:///path.db or postgresql://user:pass@host:5432/db")
+    scheme = scheme.lower()
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    if scheme == "sqlite":
+        return url
+    raise ValueError(f"DATABASE_URL uses an unsupported scheme '{scheme}': use sqlite:/// or postgresql://")
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the bot: WAL and foreign keys on SQLite, short connect timeouts everywhere."""
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -35,8 +35,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
-    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}?options=-csearch_path%3D{schema}"
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as connection:
         connection.execute(f"DROP SCHEMA {schema} CASCADE")
 

@@ -17,6 +17,7 @@ import numpy as np
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2.5
+KEY_WORDS = 3  # the most telling typed words, which a duplicate must share
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Hit:
     position: int
     bm25: float
     coverage: float  # share of the query's weight (idf x term weight) that this document contains
+    key_coverage: float = 0.0  # the same for the query's most telling words only
 
 
 class Bm25Index:
@@ -151,10 +153,14 @@ class Bm25Index:
             norm = K1 * (1 - B + B * self._length[ids] / average)
             scores[ids] += self.idf(term) * weight * tfs * (K1 + 1) / (tfs + norm)
         covered = np.zeros(count, dtype=np.float32)
+        key_covered = np.zeros(count, dtype=np.float32)
         total = 0.0
+        weighed = []
         for base, members in (groups or {term: [term] for term in query}).items():
             known = [self.idf(term) for term in members if term in postings]
-            importance = (max(known) if known else self.idf(base)) * query[base]
+            weighed.append(((max(known) if known else self.idf(base)) * query[base], base, members))
+        weighed.sort(key=lambda item: item[0], reverse=True)
+        for rank, (importance, base, members) in enumerate(weighed):
             total += importance
             credit = np.zeros(count, dtype=np.float32)
             for term in members:
@@ -162,12 +168,17 @@ class Bm25Index:
                     ids = postings[term][0]
                     credit[ids] = np.maximum(credit[ids], min(query[term] / query[base], 1.0))
             covered += importance * credit
+            if rank < KEY_WORDS:
+                key_covered += credit / min(KEY_WORDS, len(weighed))
         scores[~self._alive] = 0
         candidates = np.flatnonzero(scores)
         if candidates.size > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
         ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [Hit(int(p), float(scores[p]), float(covered[p]) / total if total else 0.0) for p in ranked]
+        return [
+            Hit(int(p), float(scores[p]), float(covered[p]) / total if total else 0.0, float(key_covered[p]))
+            for p in ranked
+        ]
 
     def contains_term(self, position: int, term: str) -> bool:
         term_id = self.vocabulary.get(term)

@@ -31,10 +31,12 @@ SYNONYM_WEIGHT = 0.6
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores at or above `duplicate` are "very likely the same thing"; at or above `related`, "worth a look"."""
+    """Scores at or above `duplicate` are "very likely the same thing" when the candidate also shares
+    `key_words` of the query's three most telling words; at or above `related`, "worth a look"."""
 
-    duplicate: int = 68
+    duplicate: int = 64
     related: int = 55
+    key_words: float = 0.66
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""The administrator's commands: import-projects and similar (table, JSON, batch)."""
+
+import json
+from pathlib import Path
+
+from tests.test_main import run_main
+
+IPS = Path(__file__).resolve().parents[2] / "shared" / "data" / "registry" / "ips-explorer-cases.csv"
+
+
+def with_registry(tmp_path: Path, database_url: str) -> dict[str, str]:
+    env = {"DATABASE_URL": database_url}
+    result = run_main(env, tmp_path, "import-projects", str(IPS))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "853 added, 0 updated, 0 unchanged, 0 rejected"
+    return env
+
+
+def test_import_reports_bad_rows_by_line_and_a_summary(tmp_path, database_url):
+    path = tmp_path / "p.csv"
+    path.write_text("id,title\nP1,Parking chatbot\n,missing id\n")
+    result = run_main({"DATABASE_URL": database_url}, tmp_path, "import-projects", str(path))
+    assert result.returncode == 0
+    assert "line 3: no id" in result.stderr
+    assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged, 1 rejected"
+    strict = run_main({"DATABASE_URL": database_url}, tmp_path, "import-projects", str(path), "--strict")
+    assert strict.returncode == 2 and "nothing imported (--strict)" in strict.stderr
+
+
+def test_import_rejects_a_bad_map_option(tmp_path, database_url):
+    path = tmp_path / "p.csv"
+    path.write_text("ref,heading\nP1,x\n")
+    result = run_main({"DATABASE_URL": database_url}, tmp_path, "import-projects", str(path), "--map", "ref")
+    assert result.returncode == 2 and "--map takes COLUMN=FIELD" in result.stderr
+    mapped = run_main(
+        {"DATABASE_URL": database_url},
+        tmp_path,
+        "import-projects",
+        str(path),
+        "--map",
+        "ref=external_id",
+        "--map",
+        "heading=title",
+    )
+    assert mapped.returncode == 0 and mapped.stdout.startswith("1 added")
+
+
+def test_similar_prints_json_best_first(tmp_path, database_url):
+    env = with_registry(tmp_path, database_url)
+    query = "Chatbot that answers residents' questions about parking permits"
+    result = run_main(env, tmp_path, "similar", query, "--json", "--limit", "3")
+    matches = json.loads(result.stdout)
+    assert len(matches) == 3
+    assert matches[0]["title"] == "Parking chatbot" and matches[0]["verdict"] == "duplicate"
+    assert set(matches[0]) >= {"external_id", "title", "score", "verdict", "reason", "status", "url"}
+    assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
+    table = run_main(env, tmp_path, "similar", query, "--limit", "1")
+    assert "Parking chatbot" in table.stdout and "duplicate" in table.stdout
+
+
+def test_similar_batch_writes_one_json_line_per_input(tmp_path, database_url):
+    env = with_registry(tmp_path, database_url)
+    batch = tmp_path / "ideas.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "title": "Chatbot about parking permits"})
+        + "\n"
+        + json.dumps({"id": "b", "title": "Slimme camera's tegen appen achter het stuur", "description": ""})
+        + "\nnot json\n"
+    )
+    result = run_main(env, tmp_path, "similar", "--batch", str(batch), "--json", "--limit", "2")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert all(len(line["matches"]) == 2 for line in lines)
+    assert set(lines[0]["matches"][0]) >= {"external_id", "title", "score", "verdict", "reason"}
+    assert lines[1]["matches"][0]["external_id"] in {"10009", "10076"}
+    assert "line 3: needs a JSON object" in result.stderr
+
+
+def test_similar_needs_text_or_batch(tmp_path, database_url):
+    result = run_main({"DATABASE_URL": database_url}, tmp_path, "similar")
+    assert result.returncode == 2 and "give either TEXT or --batch" in result.stderr
