@@ -122,6 +122,39 @@ class SlackSender:
         }
         return self.post_payload(payload)
 
+    def view_action(
+        self,
+        view: dict[str, Any],
+        action_id: str,
+        value: str,
+        values: dict[str, Any] | None = None,
+        user: str = "U0ALICE001",
+    ) -> Reply:
+        """A button pressed inside an open modal, with what has been typed into it so far."""
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": WORKSPACE},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": self._next_trigger(),
+            "team": {"id": WORKSPACE, "domain": "fake"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {**view, "state": {"values": fill_state(view, values or {})}},
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "similar",
+                    "text": {"type": "plain_text", "text": "button", "emoji": True},
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.post_payload(payload)
+
     def post_payload(self, payload: dict[str, Any]) -> Reply:
         """Interactivity: the JSON payload in a `payload` form field."""
         return self.post_form(urlencode({"payload": json.dumps(payload)}))

@@ -57,15 +57,19 @@ def synonym_groups() -> list[list[Phrase]]:
     return groups
 
 
-def synonyms(present: set[str]) -> dict[str, Phrase]:
-    """Stems to add for a query whose stems are `present`: stem -> the phrase that brought it in."""
-    added: dict[str, Phrase] = {}
+def synonyms(present: set[str]) -> dict[str, tuple[Phrase, float]]:
+    """Stems to add for a query whose stems are `present`: stem -> (the phrase that brought it in, share).
+
+    A word of a several-word synonym counts for its share of the phrase ("car park": half each).
+    """
+    added: dict[str, tuple[Phrase, float]] = {}
     for group in synonym_groups():
         triggers = [phrase for phrase in group if set(phrase) <= present]
         if not triggers:
             continue
         for phrase in group:
             for stem in phrase:
-                if stem not in present:
-                    added.setdefault(stem, triggers[0])
+                share = 1 / len(phrase)
+                if stem not in present and share > added.get(stem, ((), 0.0))[1]:
+                    added[stem] = (triggers[0], share)
     return added

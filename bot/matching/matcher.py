@@ -166,8 +166,8 @@ class Matcher:
             for term, weight in list(query.weights.items()):
                 for english in translate(term, language):
                     query.add(english, weight * TRANSLATION_WEIGHT, term, f"“{query.surface[term]}”")
-        for added, trigger in synonyms(set(query.weights)).items():
-            weight = SYNONYM_WEIGHT * min(query.weights[stem] for stem in trigger)
+        for added, (trigger, share) in synonyms(set(query.weights)).items():
+            weight = SYNONYM_WEIGHT * share * min(query.weights[stem] for stem in trigger)
             words_of_trigger = " ".join(query.surface.get(stem, self._surface.get(stem, stem)) for stem in trigger)
             query.add(added, weight, trigger[0], f"≈ {words_of_trigger}")
         for term, weight in list(query.weights.items()):
