@@ -120,7 +120,15 @@ def similar(
 
     if (text is None) == (batch is None):
         _fail('give either TEXT or --batch FILE, for example: python main.py similar "parking chatbot"')
-    service = MatchService(_database())
+    from bot.config import match_thresholds
+    from bot.matching.matcher import Thresholds
+
+    try:
+        scores = match_thresholds(os.environ)
+    except ConfigError as error:
+        _fail(str(error))
+    thresholds = Thresholds(duplicate=scores["match_duplicate_score"], related=scores["match_related_score"])
+    service = MatchService(_database(), thresholds)
     service.load()
     if batch is not None:
         for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):

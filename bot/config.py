@@ -35,6 +35,8 @@ class Settings:
     innovation_team: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     digest_channels: tuple[str, ...] = ()
+    match_duplicate_score: int = 64
+    match_related_score: int = 55
 
     @property
     def socket_mode(self) -> bool:

@@ -14,6 +14,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery import Channels, Delivery, RetryPolicy
+from bot.matching.matcher import Thresholds
 from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
 from bot.services import Services
@@ -42,7 +43,8 @@ class BotRuntime:
         self.client = make_web_client(settings.bot_token, settings.slack_api_url)
         clock = clock or SystemClock()
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
-        self.matches = MatchService(self.db)
+        thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
+        self.matches = MatchService(self.db, thresholds)
         delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry, self.matches)
         self.worker = Worker("slack-delivery", delivery.deliver_due, poll_seconds)
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)

@@ -44,6 +44,8 @@ def test_minimal_http_configuration_uses_defaults():
         ({"DATABASE_URL": "mysql://root:hunter2@db/bot"}, "DATABASE_URL uses an unsupported scheme"),
         ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must look like"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+        ({"MATCH_DUPLICATE_SCORE": "high"}, "MATCH_DUPLICATE_SCORE must be a whole number"),
+        ({"MATCH_RELATED_SCORE": "90", "MATCH_DUPLICATE_SCORE": "80"}, "MATCH_RELATED_SCORE must not be above"),
     ],
 )
 def test_bad_settings_name_the_variable(changes, message):
