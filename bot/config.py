@@ -83,7 +83,25 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", _USER_ID, "user IDs like U0123"),
         reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", _USER_ID, "user IDs like U0123"),
         digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
+        **match_thresholds(env),
     )
+
+
+def match_thresholds(env: Mapping[str, str]) -> dict[str, int]:
+    """MATCH_DUPLICATE_SCORE and MATCH_RELATED_SCORE (0-100), defaults measured in bench/RESULTS.md."""
+    duplicate = _score(env.get("MATCH_DUPLICATE_SCORE", "").strip(), "MATCH_DUPLICATE_SCORE", 64)
+    related = _score(env.get("MATCH_RELATED_SCORE", "").strip(), "MATCH_RELATED_SCORE", 55)
+    if related > duplicate:
+        raise ConfigError("MATCH_RELATED_SCORE must not be above MATCH_DUPLICATE_SCORE")
+    return {"match_duplicate_score": duplicate, "match_related_score": related}
+
+
+def _score(value: str, name: str, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 100:
+        raise ConfigError(f"{name} must be a whole number from 0 to 100")
+    return int(value)
 
 
 def normalise_database_url(url: str) -> str:
