@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import messages
+from bot import messages, review_messages
 from bot.clock import Clock
 from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document
 from bot.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
+from bot.reviews import reviewer_ids
 from storage import queries
 from storage.db import Database
 from storage.models import Challenge, Idea
@@ -70,7 +71,7 @@ class Delivery:
         self.clock = clock
         self.channels = channels
         self.policy = policy or RetryPolicy()
-        idea = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
+        idea = self._idea_kind = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
         challenge = _Kind(
             "challenge", channels.challenges, queries.get_challenge, _render_challenge, challenge_document
         )
@@ -80,6 +81,12 @@ class Delivery:
             "post_challenge": partial(self._post, challenge),
             "confirm_challenge": partial(self._confirm, challenge),
             "notify_join": self._notify_join,
+            "decision_reply": self._decision_reply,
+            "notify_decision": self._notify_decision,
+            "update_post": self._update_post,
+            "notify_comment": self._notify_comment,
+            "notify_help": self._notify_help,
+            "notify_edit": self._notify_edit,
         }
 
     def deliver_due(self) -> int:
@@ -98,6 +105,9 @@ class Delivery:
             kind, subject_id, attempts = entry.kind, entry.subject_id, entry.attempts
         try:
             record = self._senders[kind](subject_id)
+        except NotYet as error:
+            self._retry(outbox_id, attempts, f"waiting: {error}", None)
+            return False
         except SlackUnavailable as error:
             self._retry(outbox_id, attempts, f"unavailable: {error}", error.retry_after)
             log.warning("slack unavailable, will retry", extra={"outbox_id": outbox_id, "kind": kind})
@@ -192,6 +202,69 @@ class Delivery:
             self.notifier.post(owner, messages.join_notice(join.user_id, item))
         return _nothing
 
+    # --- reviews: thread replies, the post kept up to date, the author and reviewers told ---
+
+    def _posted_idea(self, session: Session, idea_id: int) -> Idea:
+        idea = queries.get_idea(session, idea_id)
+        if idea is None or idea.channel_id is None or idea.message_ts is None:
+            raise NotYet(f"idea {idea_id} is not posted yet")
+        return idea
+
+    def _decision_reply(self, decision_id: int) -> Record:
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            if decision is None:
+                return _nothing
+            idea = self._posted_idea(session, decision.idea_id)
+        self.notifier.post(idea.channel_id, review_messages.decision_reply(decision), thread_ts=idea.message_ts)
+        return _nothing
+
+    def _notify_decision(self, decision_id: int) -> Record:
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            if decision is None:
+                return _nothing
+            idea = self._posted_idea(session, decision.idea_id)
+        if decision.actor_id != idea.author_id:
+            self.notifier.post(idea.author_id, review_messages.decision_dm(decision, idea))
+        return _nothing
+
+    def _update_post(self, idea_id: int) -> Record:
+        """Show the idea's current state on its post (any version: the newest state is rendered)."""
+        with self.db.session() as session:
+            idea = self._posted_idea(session, idea_id)
+            message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
+        self.notifier.update(idea.channel_id, idea.message_ts, message)
+        return _nothing
+
+    def _notify_comment(self, comment_id: int) -> Record:
+        with self.db.session() as session:
+            comment = queries.get_comment(session, comment_id)
+            idea = queries.get_idea(session, comment.idea_id) if comment is not None else None
+        if comment is not None and idea is not None:
+            self.notifier.post(idea.author_id, review_messages.comment_dm(comment, idea))
+        return _nothing
+
+    def _notify_help(self, support_id: int) -> Record:
+        with self.db.session() as session:
+            offer = queries.get_support(session, support_id)
+            idea = queries.get_idea(session, offer.idea_id) if offer is not None else None
+        if offer is not None and idea is not None:
+            self.notifier.post(idea.author_id, review_messages.help_dm(offer, idea))
+        return _nothing
+
+    def _notify_edit(self, idea_id: int) -> Record:
+        with self.db.session() as session:
+            idea = queries.get_idea(session, idea_id)
+        if idea is not None:
+            for reviewer in reviewer_ids(idea):
+                self.notifier.post(reviewer, review_messages.edit_dm(idea))
+        return _nothing
+
+
+class NotYet(Exception):
+    """What this message is about is not ready (an idea not posted yet): try again later."""
+
 
 @dataclass(frozen=True)
 class _Kind:
@@ -206,7 +279,8 @@ class _Kind:
 
 def _render_idea(session: Session, idea: Idea, similar: list[Found]) -> messages.Message:
     challenge = queries.get_challenge(session, idea.challenge_id) if idea.challenge_id else None
-    return messages.idea_post(idea, challenge, similar)
+    assert idea.id is not None
+    return review_messages.idea_post(idea, challenge, similar, queries.support_count(session, idea.id))
 
 
 def _render_challenge(_session: Session, challenge: Challenge, similar: list[Found]) -> messages.Message:

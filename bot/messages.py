@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 from bot.matching.service import Found
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft, Listing
 from bot.text import escape_mrkdwn, shorten, split_for_blocks
-from storage.models import TITLE_MAX, Challenge, Idea
+from storage.models import TITLE_MAX, Challenge
 
 IDEA_MODAL = "idea_modal"
 CHALLENGE_MODAL = "challenge_modal"
@@ -51,7 +51,18 @@ SECTION_MAX = 3000
 LIST_MAX = 15
 STATUS_LABELS = {
     "submitted": "Submitted",
+    "in_review": "In review",
+    "needs_info": "Needs more info",
+    "approved": "Approved",
+    "experiment_running": "Experiment running",
+    "completed": "Completed",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+    "merged": "Merged",
     "open": "Open",
+    "testing": "Solutions being tested",
+    "solved": "Solved",
+    "closed": "Closed",
 }
 
 
@@ -80,7 +91,7 @@ def idea_modal(
     draft = draft or IdeaDraft(title="", problem="", proposal="")
     blocks: list[Block] = []
     if challenge is not None:
-        blocks.append(_context(f"Proposing a solution to the challenge *{escape_mrkdwn(challenge.title)}*"))
+        blocks.append(context(f"Proposing a solution to the challenge *{escape_mrkdwn(challenge.title)}*"))
     blocks += [
         _text_input("title", "Title", draft.title, TITLE_MAX, placeholder="A short name for your idea"),
         _text_input(
@@ -178,9 +189,9 @@ def _similar_section(similar: Sequence[Found] | None) -> list[Block]:
         elements=[ButtonElement(text="Check for similar work", action_id=CHECK_SIMILAR, value="check")],
     )
     if similar is None:
-        return [DividerBlock(), _context("Has someone done this before? Fill in the title, then:"), check]
+        return [DividerBlock(), context("Has someone done this before? Fill in the title, then:"), check]
     if not similar:
-        return [DividerBlock(), _context(":mag: Nothing similar found in past projects, ideas or challenges."), check]
+        return [DividerBlock(), context(":mag: Nothing similar found in past projects, ideas or challenges."), check]
     blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(
@@ -303,30 +314,15 @@ def _text_input(
 # --- channel posts ----------------------------------------------------------------------------
 
 
-def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = ()) -> Message:
-    """The idea as posted in the ideas channel; the author is hidden when anonymous."""
-    author = "anonymous" if idea.anonymous else f"<@{idea.author_id}>"
-    facts = [f"*Status:* {status_label(idea.status)}", f"*By:* {author}"]
-    if idea.department:
-        facts.append(f"*Team:* {escape_mrkdwn(idea.department)}")
-    blocks: list[Block] = [HeaderBlock(text=idea.title), _context("   ".join(facts))]
-    if challenge is not None:
-        blocks.append(_context(f":dart: Answers the challenge *{escape_mrkdwn(challenge.title)}*"))
-    blocks += _labelled("The problem", idea.problem)
-    blocks += _labelled("The idea", idea.proposal)
-    blocks += _similar_for_reviewers(similar, _declared_different(idea.similar_shown))
-    return Message(text=f"New idea: {escape_mrkdwn(idea.title)}", blocks=blocks)
-
-
 def challenge_post(challenge: Challenge, similar: Sequence[Found] = ()) -> Message:
     """The challenge as posted in the challenges channel, with a button to answer it."""
     facts = [f"*Status:* {status_label(challenge.status)}", f"*Posted by:* <@{challenge.author_id}>"]
     if challenge.deadline is not None:
         facts.append(f"*Ideas until:* {format_date(challenge.deadline)}")
-    blocks: list[Block] = [HeaderBlock(text=challenge.title), _context("   ".join(facts))]
-    blocks += _labelled("The problem", challenge.problem)
-    blocks += _labelled("A good solution would", challenge.desired_outcome)
-    blocks += _similar_for_reviewers(similar, _declared_different(challenge.similar_shown))
+    blocks: list[Block] = [HeaderBlock(text=challenge.title), context("   ".join(facts))]
+    blocks += labelled("The problem", challenge.problem)
+    blocks += labelled("A good solution would", challenge.desired_outcome)
+    blocks += similar_for_reviewers(similar, declared_different(challenge.similar_shown))
     blocks.append(
         ActionsBlock(
             elements=[
@@ -342,16 +338,16 @@ def challenge_post(challenge: Challenge, similar: Sequence[Found] = ()) -> Messa
     return Message(text=f"New challenge: {escape_mrkdwn(challenge.title)}", blocks=blocks)
 
 
-def _similar_for_reviewers(similar: Sequence[Found], declared_different: bool) -> list[Block]:
+def similar_for_reviewers(similar: Sequence[Found], declared_different: bool) -> list[Block]:
     if not similar:
         return []
     note = " (the author saw these and says theirs is different)" if declared_different else ""
-    blocks: list[Block] = [_context(f":mag: *Similar work*{note}")]
+    blocks: list[Block] = [context(f":mag: *Similar work*{note}")]
     blocks += [SectionBlock(text=MarkdownTextObject(text=similar_text(item))) for item in similar]
     return blocks
 
 
-def _declared_different(similar_shown: str | None) -> bool:
+def declared_different(similar_shown: str | None) -> bool:
     try:
         shown = json.loads(similar_shown or "[]")
     except ValueError:
@@ -370,7 +366,7 @@ def confirmation(kind: str, title: str, permalink: str) -> Message:
     )
     return Message(
         text=f"Your {kind} {safe_title} is posted",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=text)), _context(follow_up)],
+        blocks=[SectionBlock(text=MarkdownTextObject(text=text)), context(follow_up)],
     )
 
 
@@ -474,11 +470,11 @@ def format_date(day: date) -> str:
     return f"{day:%d %B %Y}".lstrip("0")
 
 
-def _context(mrkdwn: str) -> ContextBlock:
+def context(mrkdwn: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=mrkdwn)])
 
 
-def _labelled(label: str, user_text: str) -> list[Block]:
+def labelled(label: str, user_text: str) -> list[Block]:
     """A bold label over user text, spread over as many sections as Slack's 3,000-character limit needs."""
     return _sections(f"*{label}*\n{escape_mrkdwn(user_text)}")
 

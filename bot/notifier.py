@@ -60,6 +60,8 @@ class Notifier(Protocol):
 
     def permalink(self, channel: str, ts: str) -> str: ...
 
+    def update(self, channel: str, ts: str, message: Message) -> None: ...
+
 
 def make_web_client(token: str, base_url: str, timeout: int = 10) -> WebClient:
     """A WebClient that waits out one 429 and retries one dropped connection by itself."""
@@ -86,6 +88,9 @@ class SlackNotifier:
 
     def permalink(self, channel: str, ts: str) -> str:
         return self._call("chat_getPermalink", channel=channel, message_ts=ts)["permalink"]
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._call("chat_update", channel=channel, ts=ts, **message.as_kwargs())
 
     def _call(self, method: str, **kwargs: object) -> dict:
         try:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.text import clean
+from bot.text import clean, fold_key
 from storage import queries
 from storage.models import TITLE_MAX, Challenge, Idea
 
@@ -56,8 +56,19 @@ class Author:
     workspace_id: str
 
 
-def submit_idea(session: Session, draft: IdeaDraft, author: Author, now: datetime) -> Idea:
-    """Check and store an idea, and owe its channel post. Raises `InvalidSubmission`."""
+def reviewers_for(session: Session, department: str | None, default: Sequence[str]) -> list[str]:
+    """The reviewers mapped to a team or department, else the default reviewers."""
+    if department:
+        mapping = queries.reviewer_mapping(session, fold_key(department))
+        if mapping is not None:
+            return [user for user in mapping.reviewers.split(",") if user]
+    return list(default)
+
+
+def submit_idea(
+    session: Session, draft: IdeaDraft, author: Author, now: datetime, default_reviewers: Sequence[str] = ()
+) -> Idea:
+    """Check and store an idea with its reviewers, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
     title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
     problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem it solves")
@@ -81,6 +92,7 @@ def submit_idea(session: Session, draft: IdeaDraft, author: Author, now: datetim
         department=department or None,
         challenge_id=draft.challenge_id,
         similar_shown=draft.similar_shown,
+        reviewers=",".join(reviewers_for(session, department, default_reviewers)),
         created_at=now,
         updated_at=now,
     )

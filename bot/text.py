@@ -62,3 +62,10 @@ def shorten(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+def fold_key(text: str) -> str:
+    """A name reduced for comparison: case, accents and spacing ignored ("Mobilité  Urbaine" ~ "mobilite urbaine")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.split())

@@ -75,7 +75,16 @@ def _selected(values: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
     return [option for option in options if isinstance(option, dict)] if isinstance(options, list) else []
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+def decision_values(view: dict[str, Any]) -> tuple[str, str | None]:
+    """The comment (reason, lessons) and the chosen outcome from the decision form."""
+    values = _values(view)
+    selected = _field(values, "outcome").get("selected_option")
+    outcome = selected.get("value") if isinstance(selected, dict) else None
+    return _text(values, "comment"), outcome if isinstance(outcome, str) else None
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The form's private_metadata as a dict (empty if it is not one)."""
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
     except (TypeError, ValueError):
@@ -84,13 +93,13 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _metadata_int(view: dict[str, Any], key: str) -> int | None:
-    value = _metadata(view).get(key)
+    value = metadata(view).get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def shown_matches(view: dict[str, Any]) -> list[list[Any]]:
     """The matches the form showed, as [key, score, verdict] entries that look right (at most 10)."""
-    entries = _metadata(view).get("shown")
+    entries = metadata(view).get("shown")
     if not isinstance(entries, list):
         return []
     return [

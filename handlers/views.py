@@ -28,7 +28,9 @@ def register(app: App, services: Services) -> None:
         _save_and_confirm(
             ack,
             services,
-            lambda session: submissions.submit_idea(session, draft, author, services.clock.now()),
+            lambda session: submissions.submit_idea(
+                session, draft, author, services.clock.now(), services.settings.reviewers
+            ),
             kind="idea",
             channel=services.settings.ideas_channel,
         )

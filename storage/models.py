@@ -46,6 +46,14 @@ class Idea(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
     similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
+    reviewers: str = Field(default="", max_length=1000)  # comma-separated user IDs, fixed at submission
+    decided_by: str | None = Field(default=None, max_length=32)
+    outcome: str | None = Field(default=None, max_length=32)
+    lessons_learned: str | None = Field(default=None, sa_type=Text)
+    merged_into: str | None = Field(default=None, max_length=40)
+    first_feedback_at: datetime | None = None
+    last_feedback_at: datetime | None = None
+    version: int = 0  # bumped on every change the channel post shows
     created_at: datetime
     updated_at: datetime
 
@@ -106,3 +114,52 @@ class JoinRequest(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     target: str = Field(max_length=40)  # "project:12", "idea:3" or "challenge:5"
     created_at: datetime = Field(index=True)
+
+
+class Decision(SQLModel, table=True):
+    """Who moved an idea along, how, when, and why (every decision and comment button is kept)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=32)
+    status_after: str = Field(max_length=32)
+    comment: str = Field(default="", sa_type=Text)
+    created_at: datetime
+
+
+class Comment(SQLModel, table=True):
+    """A reply in an idea's thread (or a comment from the Comment button)."""
+
+    __table_args__ = (UniqueConstraint("idea_id", "slack_ts", name="uq_comment_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    author_id: str = Field(max_length=32)
+    text: str = Field(sa_type=Text)
+    slack_ts: str | None = Field(default=None, max_length=32)
+    is_feedback: bool = False  # written by one of the idea's deciders
+    created_at: datetime
+
+
+class Support(SQLModel, table=True):
+    """One person's support for an idea ("Support"), or offer to help ("I'd like to help")."""
+
+    __table_args__ = (UniqueConstraint("idea_id", "user_id", "kind", name="uq_support_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    user_id: str = Field(max_length=32)
+    kind: str = Field(default="support", max_length=16)  # support | help
+    created_at: datetime
+
+
+class ReviewerMapping(SQLModel, table=True):
+    """The reviewers of ideas from one team or department."""
+
+    __tablename__ = "reviewer_mapping"
+
+    team: str = Field(primary_key=True, max_length=100)  # folded team name
+    label: str = Field(max_length=100)  # as the administrator wrote it
+    reviewers: str = Field(max_length=1000)  # comma-separated user IDs
+    updated_at: datetime

@@ -10,7 +10,17 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Challenge, Idea, JoinRequest, OutboxMessage, PastProject
+from storage.models import (
+    Challenge,
+    Comment,
+    Decision,
+    Idea,
+    JoinRequest,
+    OutboxMessage,
+    PastProject,
+    ReviewerMapping,
+    Support,
+)
 
 
 def get_idea(session: Session, idea_id: int) -> Idea | None:
@@ -62,6 +72,12 @@ def enqueue(session: Session, *, kind: str, subject_id: int, dedupe_key: str, no
             )
     except IntegrityError:  # another process enqueued it between our check and insert
         pass
+
+
+def owe(session: Session, kind: str, subject_id: int, now: datetime, *, version: int | None = None) -> None:
+    """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates)."""
+    key = f"{kind}:{subject_id}" if version is None else f"{kind}:{subject_id}:{version}"
+    enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now)
 
 
 def due_outbox_ids(session: Session, now: datetime, limit: int = 50) -> list[int]:
@@ -219,3 +235,138 @@ def owner_of(session: Session, target: str) -> str | None:
     project = session.get(PastProject, int(number))
     contact = (project.contact or "").strip() if project else ""
     return contact if re.fullmatch(r"[UW][A-Z0-9]{2,}", contact) else None
+
+
+# --- reviews ---------------------------------------------------------------------------------------
+
+
+def reviewer_mapping(session: Session, team: str) -> ReviewerMapping | None:
+    return session.get(ReviewerMapping, team)
+
+
+def reviewer_mappings(session: Session) -> Sequence[ReviewerMapping]:
+    return session.exec(select(ReviewerMapping).order_by(col(ReviewerMapping.team))).all()
+
+
+def save_reviewer_mapping(session: Session, team: str, label: str, reviewers: str, now: datetime) -> None:
+    mapping = session.get(ReviewerMapping, team)
+    if mapping is None:
+        session.add(ReviewerMapping(team=team, label=label, reviewers=reviewers, updated_at=now))
+    else:
+        mapping.label, mapping.reviewers, mapping.updated_at = label, reviewers, now
+
+
+def delete_reviewer_mapping(session: Session, team: str) -> bool:
+    mapping = session.get(ReviewerMapping, team)
+    if mapping is None:
+        return False
+    session.delete(mapping)
+    return True
+
+
+def add_decision(session: Session, decision: Decision) -> int:
+    session.add(decision)
+    session.flush()
+    assert decision.id is not None
+    return decision.id
+
+
+def get_decision(session: Session, decision_id: int) -> Decision | None:
+    return session.get(Decision, decision_id)
+
+
+def decisions_of(session: Session, idea_id: int) -> Sequence[Decision]:
+    return session.exec(select(Decision).where(Decision.idea_id == idea_id).order_by(col(Decision.id))).all()
+
+
+def add_comment(session: Session, comment: Comment) -> int | None:
+    """Store a comment; None if this Slack message was already stored (a redelivered event)."""
+    try:
+        with session.begin_nested():
+            session.add(comment)
+            session.flush()
+    except IntegrityError:
+        return None
+    return comment.id
+
+
+def get_comment(session: Session, comment_id: int) -> Comment | None:
+    return session.get(Comment, comment_id)
+
+
+def idea_by_message(session: Session, channel_id: str, message_ts: str) -> Idea | None:
+    return session.exec(select(Idea).where(Idea.channel_id == channel_id, Idea.message_ts == message_ts)).first()
+
+
+def add_support(session: Session, idea_id: int, user_id: str, kind: str, now: datetime) -> int | None:
+    """Record support or an offer to help; None if this person already did."""
+    try:
+        with session.begin_nested():
+            support = Support(idea_id=idea_id, user_id=user_id, kind=kind, created_at=now)
+            session.add(support)
+            session.flush()
+    except IntegrityError:
+        return None
+    return support.id
+
+
+def get_support(session: Session, support_id: int) -> Support | None:
+    return session.get(Support, support_id)
+
+
+def support_count(session: Session, idea_id: int, kind: str = "support") -> int:
+    query = select(func.count()).select_from(Support).where(Support.idea_id == idea_id, Support.kind == kind)
+    return session.exec(query).one()
+
+
+def ideas_waiting_for(session: Session, workspace_id: str, user_id: str, statuses: Sequence[str]) -> list[Idea]:
+    """Ideas in `statuses` that `user_id` reviews, oldest first."""
+    query = (
+        select(Idea)
+        .where(Idea.workspace_id == workspace_id, col(Idea.status).in_(list(statuses)))
+        .order_by(col(Idea.created_at))
+    )
+    return [idea for idea in session.exec(query).all() if user_id in idea.reviewers.split(",")]
+
+
+def open_challenges(session: Session, workspace_id: str) -> Sequence[Challenge]:
+    query = (
+        select(Challenge)
+        .where(Challenge.workspace_id == workspace_id, col(Challenge.status).in_(["open", "testing"]))
+        .order_by(col(Challenge.created_at).desc())
+    )
+    return session.exec(query).all()
+
+
+def ideas_of_challenge(session: Session, challenge_id: int) -> Sequence[Idea]:
+    return session.exec(select(Idea).where(Idea.challenge_id == challenge_id).order_by(col(Idea.id))).all()
+
+
+def ideas_in_workspace(session: Session, workspace_id: str) -> Sequence[Idea]:
+    return session.exec(select(Idea).where(Idea.workspace_id == workspace_id).order_by(col(Idea.id))).all()
+
+
+def all_decisions(session: Session) -> Sequence[Decision]:
+    return session.exec(select(Decision).order_by(col(Decision.id))).all()
+
+
+def all_comments(session: Session) -> Sequence[Comment]:
+    return session.exec(select(Comment).order_by(col(Comment.id))).all()
+
+
+def upsert_project(session: Session, fields: dict, now: datetime) -> PastProject:
+    """Add or update the registry row with `fields["external_id"]`."""
+    project = session.exec(select(PastProject).where(PastProject.external_id == fields["external_id"])).first()
+    if project is None:
+        project = PastProject(**fields, created_at=now, updated_at=now)
+        session.add(project)
+    else:
+        for name, value in fields.items():
+            setattr(project, name, value)
+        project.updated_at = now
+    session.flush()
+    return project
+
+
+def project_by_external_id(session: Session, external_id: str) -> PastProject | None:
+    return session.exec(select(PastProject).where(PastProject.external_id == external_id)).first()

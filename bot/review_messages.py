@@ -1,0 +1,258 @@
+"""Block Kit for reviewing: the idea's buttons, decision forms, thread replies and the author's DMs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.matching.service import Found
+from bot.messages import (
+    VALUE,
+    Message,
+    context,
+    declared_different,
+    idea_modal,
+    labelled,
+    similar_for_reviewers,
+    status_label,
+)
+from bot.reviews import OPEN, OUTCOMES
+from bot.submissions import TEXT_MAX, IdeaDraft
+from bot.text import escape_mrkdwn, shorten, split_for_blocks
+from storage.models import Challenge, Comment, Decision, Idea, Support
+
+DECISION_MODAL = "decision_modal"
+EDIT_MODAL = "idea_edit_modal"
+EDIT_BUTTON = "idea_edit"
+BUTTONS = {
+    "approve": "Approve",
+    "needs_info": "Needs more info",
+    "decline": "Decline",
+    "comment": "Comment",
+    "start": "Start experiment",
+    "complete": "Complete",
+    "support": "Support",
+    "help": "I'd like to help",
+}
+ACTION_IDS = {action: f"idea_{action}" for action in BUTTONS}
+FORM_TITLES = {
+    "approve": "Approve idea",
+    "needs_info": "Ask for more info",
+    "decline": "Decline idea",
+    "comment": "Comment",
+    "start": "Start experiment",
+    "complete": "Complete experiment",
+}
+PAST_TENSE = {
+    "approve": "approved this idea",
+    "needs_info": "asked for more information",
+    "decline": "declined this idea",
+    "comment": "commented",
+    "start": "started the experiment",
+    "complete": "completed the experiment",
+    "withdraw": "withdrew this idea",
+}
+
+
+def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
+    """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
+    shown as "anonymous"."""
+    author = "anonymous" if idea.anonymous else f"<@{idea.author_id}>"
+    facts = [f"*Status:* {status_label(idea.status)}", f"*By:* {author}"]
+    if idea.department:
+        facts.append(f"*Team:* {escape_mrkdwn(idea.department)}")
+    blocks: list[Block] = [HeaderBlock(text=idea.title), context("   ".join(facts))]
+    review = review_facts(idea)
+    if review:
+        blocks.append(context(review))
+    if challenge is not None:
+        blocks.append(context(f":dart: Answers the challenge *{escape_mrkdwn(challenge.title)}*"))
+    blocks += labelled("The problem", idea.problem)
+    blocks += labelled("The idea", idea.proposal)
+    blocks += lessons_blocks(idea)
+    blocks += similar_for_reviewers(similar, declared_different(idea.similar_shown))
+    blocks.append(idea_buttons(idea, supporters))
+    return Message(text=f"Idea: {escape_mrkdwn(idea.title)} ({status_label(idea.status)})", blocks=blocks)
+
+
+def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:
+    """The buttons under an idea's post, for what can happen next."""
+    if idea.status in OPEN:
+        actions = ["approve", "needs_info", "decline", "comment"]
+    elif idea.status == "approved":
+        actions = ["start", "complete", "decline", "comment"]
+    elif idea.status == "experiment_running":
+        actions = ["complete", "comment"]
+    else:
+        actions = ["comment"]
+    styles = {"approve": "primary", "decline": "danger", "start": "primary", "complete": "primary"}
+    elements = [
+        ButtonElement(text=BUTTONS[a], action_id=ACTION_IDS[a], value=str(idea.id), style=styles.get(a))
+        for a in actions
+    ]
+    if idea.status not in ("declined", "withdrawn", "merged"):
+        elements.append(
+            ButtonElement(
+                text=f"Support ({supporters})" if supporters else "Support",
+                action_id=ACTION_IDS["support"],
+                value=str(idea.id),
+            )
+        )
+        elements.append(ButtonElement(text=BUTTONS["help"], action_id=ACTION_IDS["help"], value=str(idea.id)))
+    return ActionsBlock(block_id="idea_actions", elements=elements)
+
+
+def review_facts(idea: Idea) -> str:
+    """The line under the title: reviewers, who decided, the outcome."""
+    parts = []
+    reviewers = [user for user in idea.reviewers.split(",") if user]
+    if reviewers:
+        parts.append("*Reviewers:* " + ", ".join(f"<@{user}>" for user in reviewers))
+    if idea.decided_by and idea.status not in ("submitted", "in_review"):
+        parts.append(f"*{status_label(idea.status)}* by <@{idea.decided_by}>")
+    if idea.outcome:
+        parts.append(f"*Outcome:* {idea.outcome}")
+    return "   ".join(parts)
+
+
+def lessons_blocks(idea: Idea) -> list[Block]:
+    if not idea.lessons_learned:
+        return []
+    text = f"*Lessons learned*\n{escape_mrkdwn(idea.lessons_learned)}"
+    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(text, 3000)]
+
+
+def decision_modal(idea: Idea, action: str) -> View:
+    """The form behind a decision button: a reason (required to decline or ask for more), an outcome."""
+    required = action in ("needs_info", "decline", "comment", "complete")
+    label = {
+        "needs_info": "What do you need to know?",
+        "decline": "Why is it declined?",
+        "comment": "Your comment",
+        "complete": "Lessons learned",
+    }.get(action, "Comment (optional)")
+    blocks: list[Block] = [
+        ContextBlock(elements=[MarkdownTextObject(text=f"*{escape_mrkdwn(shorten(idea.title, 200))}*")])
+    ]
+    if action == "complete":
+        blocks.append(
+            InputBlock(
+                block_id="outcome",
+                label="How did it end?",
+                element=StaticSelectElement(
+                    action_id=VALUE,
+                    placeholder="Choose an outcome",
+                    options=[Option(value=outcome, text=outcome.capitalize()) for outcome in OUTCOMES],
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="comment",
+            label=label,
+            optional=not required,
+            hint="Shared in the idea's thread and sent to its author."
+            if action != "complete"
+            else "Failures count too: what would you tell the next team?",
+            element=PlainTextInputElement(action_id=VALUE, multiline=True, max_length=TEXT_MAX),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=DECISION_MODAL,
+        title=FORM_TITLES[action],
+        submit="Send",
+        close="Cancel",
+        private_metadata=json.dumps({"idea_id": idea.id, "action": action}),
+        blocks=blocks,
+    )
+
+
+def edit_modal(idea: Idea) -> View:
+    """The idea form, prefilled, for the author to answer "Needs more info"."""
+    draft = IdeaDraft(idea.title, idea.problem, idea.proposal, idea.department or "", idea.anonymous)
+    form = idea_modal(draft)
+    return View(
+        type="modal",
+        callback_id=EDIT_MODAL,
+        title="Edit your idea",
+        submit="Save changes",
+        close="Cancel",
+        private_metadata=json.dumps({"idea_id": idea.id}),
+        blocks=[block for block in form.blocks if block.type == "input" and block.block_id != "anonymous"],
+    )
+
+
+def decision_reply(decision: Decision) -> Message:
+    """The reply in the idea's thread."""
+    text = f"<@{decision.actor_id}> {PAST_TENSE[decision.action]}"
+    if decision.comment:
+        text += f":\n{quote(decision.comment)}"
+    return Message(text=f"Idea {PAST_TENSE[decision.action]}", blocks=_sections(text))
+
+
+def decision_dm(decision: Decision, idea: Idea) -> Message:
+    """The author's DM about a decision, with an Edit button when more information is asked for."""
+    link = (
+        f"<{idea.permalink}|{escape_mrkdwn(shorten(idea.title, 150))}>"
+        if idea.permalink
+        else (f"*{escape_mrkdwn(shorten(idea.title, 150))}*")
+    )
+    text = f"Feedback on your idea {link}: <@{decision.actor_id}> {PAST_TENSE[decision.action]}."
+    if decision.comment:
+        text += f"\n{quote(decision.comment)}"
+    blocks: list[Block] = _sections(text)
+    if decision.action == "needs_info":
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text="Edit your idea", action_id=EDIT_BUTTON, value=str(idea.id), style="primary")
+                ]
+            )
+        )
+    return Message(text=f"Feedback on your idea: {status_label(decision.status_after)}", blocks=blocks)
+
+
+def comment_dm(comment: Comment, idea: Idea) -> Message:
+    text = f"<@{comment.author_id}> commented on your idea {idea_link(idea)}:\n{quote(shorten(comment.text, 1500))}"
+    return Message(text="New comment on your idea", blocks=_sections(text))
+
+
+def help_dm(offer: Support, idea: Idea) -> Message:
+    text = f":raised_hands: <@{offer.user_id}> would like to help with your idea {idea_link(idea)}."
+    return Message(text="Someone would like to help with your idea", blocks=_sections(text))
+
+
+def edit_dm(idea: Idea) -> Message:
+    text = f":pencil2: The author updated {idea_link(idea)} after a request for more information. It's back in review."
+    return Message(text="An idea you review was updated", blocks=_sections(text))
+
+
+def idea_link(idea: Idea) -> str:
+    """The idea's title, linked to its post when it has one."""
+    title = escape_mrkdwn(shorten(idea.title, 150))
+    return f"*<{idea.permalink}|{title}>*" if idea.permalink else f"*{title}*"
+
+
+def quote(text: str) -> str:
+    """User text as an escaped mrkdwn quote."""
+    return ">" + escape_mrkdwn(text).replace("\n", "\n>")
+
+
+def _sections(mrkdwn: str) -> list[Block]:
+    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(mrkdwn, 3000)]

@@ -1,0 +1,234 @@
+"""Reviewing ideas: who may decide, the life of an idea, comments, support, and lessons for the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, IdeaDraft, InvalidSubmission, _text
+from storage import queries
+from storage.models import TITLE_MAX, Comment, Decision, Idea
+
+OPEN = ("submitted", "in_review", "needs_info")
+OUTCOMES = ("success", "partial", "failure", "inconclusive")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One kind of decision: from which statuses it may be taken, and where it leads."""
+
+    allowed_from: tuple[str, ...]
+    status_after: str | None  # None: the status does not change (a comment)
+    needs_reason: bool = False
+    author_only: bool = False
+
+
+MOVES: dict[str, Move] = {
+    "approve": Move(OPEN, "approved"),
+    "needs_info": Move(("submitted", "in_review"), "needs_info", needs_reason=True),
+    "decline": Move((*OPEN, "approved"), "declined", needs_reason=True),
+    "start": Move(("approved",), "experiment_running"),
+    "complete": Move(("approved", "experiment_running"), "completed", needs_reason=True),
+    "withdraw": Move((*OPEN, "approved"), "withdrawn", author_only=True),
+    "comment": Move((), None, needs_reason=True),
+}
+
+
+class NotAllowed(Exception):
+    """The person may not do this; the message says why, for them alone."""
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """The innovation team, who may decide on any idea alongside its reviewers."""
+
+    innovation_team: tuple[str, ...] = ()
+
+    def of(self, idea: Idea) -> set[str]:
+        return {*reviewer_ids(idea), *self.innovation_team}
+
+
+def reviewer_ids(idea: Idea) -> list[str]:
+    return [user for user in idea.reviewers.split(",") if user]
+
+
+def can_decide(idea: Idea, user_id: str, deciders: Deciders) -> bool:
+    return user_id in deciders.of(idea)
+
+
+def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None:
+    """Raise `NotAllowed` unless `user_id` may take `action` on `idea` now."""
+    move = MOVES[action]
+    if move.author_only:
+        if user_id != idea.author_id:
+            raise NotAllowed("Only the idea's author can withdraw it.")
+    elif action != "comment" and not can_decide(idea, user_id, deciders):
+        raise NotAllowed("Only this idea's reviewers and the innovation team can decide on it.")
+    if move.status_after is not None and idea.status not in move.allowed_from:
+        if idea.status == move.status_after:
+            raise NotAllowed(f"This idea is already {_label(idea.status)}.")
+        raise NotAllowed(f"This idea is {_label(idea.status)}: it can't be moved that way now.")
+
+
+def decide(
+    session: Session,
+    idea_id: int,
+    actor_id: str,
+    action: str,
+    now: datetime,
+    deciders: Deciders,
+    *,
+    comment: str = "",
+    outcome: str | None = None,
+    workspace_id: str | None = None,
+) -> Decision:
+    """Record a decision (or a comment from the Comment button) and owe its Slack messages.
+
+    Raises `NotAllowed` (wrong person, wrong moment, already done) or `InvalidSubmission` (missing reason).
+    """
+    idea = queries.get_idea(session, idea_id)
+    if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
+        raise NotAllowed("That idea no longer exists.")
+    move = MOVES.get(action)
+    if move is None:
+        raise NotAllowed("I don't know that button.")
+    check_may(idea, actor_id, action, deciders)
+    errors: dict[str, str] = {}
+    label = "the lessons learned" if action == "complete" else "a reason" if action != "comment" else "a comment"
+    text = _text(comment, "comment", TEXT_MAX, errors, label=label if move.needs_reason else None)
+    if action == "complete" and outcome not in OUTCOMES:
+        errors["outcome"] = "Choose how the experiment ended."
+    if errors:
+        raise InvalidSubmission(errors)
+    if move.status_after is not None:
+        idea.status = move.status_after
+        idea.decided_by = actor_id
+    if action == "complete":
+        idea.outcome, idea.lessons_learned = outcome, text
+        _add_to_registry(session, idea, now)
+    if actor_id in deciders.of(idea) and action != "withdraw":
+        idea.first_feedback_at = idea.first_feedback_at or now
+        idea.last_feedback_at = now
+    idea.version += 1
+    idea.updated_at = now
+    decision = Decision(
+        idea_id=idea_id, actor_id=actor_id, action=action, status_after=idea.status, comment=text, created_at=now
+    )
+    decision_id = queries.add_decision(session, decision)
+    queries.owe(session, "decision_reply", decision_id, now)
+    queries.owe(session, "notify_decision", decision_id, now)
+    owe_post_update(session, idea, now)
+    return decision
+
+
+def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
+    """Owe a `chat.update` of the idea's post showing its current state (one per version)."""
+    assert idea.id is not None
+    queries.owe(session, "update_post", idea.id, now, version=idea.version)
+
+
+def record_thread_reply(
+    session: Session,
+    *,
+    channel_id: str,
+    thread_ts: str,
+    user_id: str,
+    text: str,
+    message_ts: str,
+    now: datetime,
+    deciders: Deciders,
+) -> Comment | None:
+    """Keep a reply written in an idea's thread; a reply by a decider counts as feedback.
+
+    Returns None when the thread is not an idea's, or the message was already kept.
+    """
+    idea = queries.idea_by_message(session, channel_id, thread_ts)
+    if idea is None or idea.id is None:
+        return None
+    feedback = user_id in deciders.of(idea)
+    comment = Comment(
+        idea_id=idea.id,
+        author_id=user_id,
+        text=text[: TEXT_MAX * 2],
+        slack_ts=message_ts,
+        is_feedback=feedback,
+        created_at=now,
+    )
+    comment_id = queries.add_comment(session, comment)
+    if comment_id is None:
+        return None
+    if feedback:
+        idea.first_feedback_at = idea.first_feedback_at or now
+        idea.last_feedback_at = now
+        if idea.status == "submitted":
+            idea.status = "in_review"
+            idea.version += 1
+            owe_post_update(session, idea, now)
+    if user_id != idea.author_id:
+        queries.owe(session, "notify_comment", comment_id, now)
+    return comment
+
+
+def support(session: Session, idea_id: int, user_id: str, kind: str, now: datetime) -> bool:
+    """Add one person's support (or offer to help); False if they already had."""
+    idea = queries.get_idea(session, idea_id)
+    if idea is None:
+        raise NotAllowed("That idea no longer exists.")
+    support_id = queries.add_support(session, idea_id, user_id, kind, now)
+    if support_id is None:
+        return False
+    if kind == "support":
+        idea.version += 1
+        owe_post_update(session, idea, now)
+    elif user_id != idea.author_id:
+        queries.owe(session, "notify_help", support_id, now)
+    return True
+
+
+def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, now: datetime) -> Idea:
+    """The author answers "Needs more info" by editing; the idea goes back to review."""
+    idea = queries.get_idea(session, idea_id)
+    if idea is None:
+        raise NotAllowed("That idea no longer exists.")
+    if idea.author_id != user_id:
+        raise NotAllowed("Only the idea's author can edit it.")
+    if idea.status not in OPEN:
+        raise NotAllowed(f"This idea is {_label(idea.status)}: it can no longer be edited.")
+    errors: dict[str, str] = {}
+    idea.title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
+    idea.problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem it solves")
+    idea.proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, label="your idea")
+    idea.department = _text(draft.department, "department", DEPARTMENT_MAX, errors, label=None) or None
+    if errors:
+        raise InvalidSubmission(errors)
+    was_waiting = idea.status == "needs_info"
+    idea.status = "in_review" if was_waiting else idea.status
+    idea.version += 1
+    idea.updated_at = now
+    owe_post_update(session, idea, now)
+    queries.owe(session, "notify_edit", idea_id, now, version=idea.version)
+    return idea
+
+
+def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
+    """A finished experiment joins the registry of past projects, failures included."""
+    queries.upsert_project(
+        session,
+        {
+            "external_id": f"idea-{idea.id}",
+            "title": idea.title,
+            "summary": f"{idea.problem}\n\n{idea.proposal}",
+            "organisation": idea.department,
+            "status": idea.outcome,
+            "lessons_learned": idea.lessons_learned,
+            "contact": None if idea.anonymous else idea.author_id,
+            "source": "Innovation Bot",
+        },
+        now,
+    )
+
+
+def _label(status: str) -> str:
+    return status.replace("_", " ")

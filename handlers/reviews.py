@@ -1,0 +1,171 @@
+"""Reviewing in Slack: the buttons on an idea's post, the decision form, thread replies, editing."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import messages, review_messages, reviews
+from bot.matching.service import idea_document, project_document
+from bot.reviews import Deciders, NotAllowed
+from bot.services import Services
+from bot.submissions import InvalidSubmission
+from handlers import forms
+from handlers.commands import open_form
+from storage import queries
+
+log = logging.getLogger(__name__)
+
+DECISIONS = ("approve", "needs_info", "decline", "comment", "start", "complete")
+
+
+def register(app: App, services: Services) -> None:
+    deciders = Deciders(innovation_team=services.settings.innovation_team)
+
+    def on_decision_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        name = action["action_id"].removeprefix("idea_")
+        idea_id = _idea_id(action)
+        user = body["user"]["id"]
+        try:
+            with services.db.session() as session:
+                idea = queries.get_idea(session, idea_id) if idea_id else None
+                if idea is None or idea.workspace_id != _workspace(body):
+                    raise NotAllowed("That idea no longer exists.")
+                reviews.check_may(idea, user, name, deciders)
+        except NotAllowed as refusal:
+            respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+            return
+        except SQLAlchemyError:
+            respond(**messages.apology().as_kwargs(), response_type="ephemeral", replace_original=False)
+            return
+        open_form(client, respond, body["trigger_id"], review_messages.decision_modal(idea, name))
+
+    for name in DECISIONS:
+        app.action(review_messages.ACTION_IDS[name])(on_decision_button)
+
+    def on_support_button(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        kind = "support" if action["action_id"] == review_messages.ACTION_IDS["support"] else "help"
+        idea_id = _idea_id(action)
+        try:
+            with services.db.session() as session:
+                added = idea_id is not None and reviews.support(
+                    session, idea_id, body["user"]["id"], kind, services.clock.now()
+                )
+        except (NotAllowed, SQLAlchemyError):
+            log.warning("could not record support", exc_info=True)
+            added = False
+        if kind == "help":
+            text = "Thanks! I've told the author you'd like to help." if added else "You already offered to help."
+        else:
+            text = "Thanks for your support!" if added else "You already support this idea."
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        services.outbox.kick()
+
+    app.action(review_messages.ACTION_IDS["support"])(on_support_button)
+    app.action(review_messages.ACTION_IDS["help"])(on_support_button)
+
+    @app.view(review_messages.DECISION_MODAL)
+    def decision_submitted(ack: Ack, body: dict, view: dict) -> None:
+        metadata = forms.metadata(view)
+        idea_id, name = metadata.get("idea_id"), metadata.get("action")
+        if not isinstance(idea_id, int) or name not in DECISIONS:
+            ack(response_action="errors", errors={"comment": "This form is out of date; close it and try again."})
+            return
+        comment, outcome = forms.decision_values(view)
+        try:
+            with services.db.session() as session:
+                reviews.decide(
+                    session,
+                    idea_id,
+                    body["user"]["id"],
+                    name,
+                    services.clock.now(),
+                    deciders,
+                    comment=comment,
+                    outcome=outcome,
+                    workspace_id=_workspace(body),
+                )
+                project = queries.project_by_external_id(session, f"idea-{idea_id}") if name == "complete" else None
+        except InvalidSubmission as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={"comment": str(refusal)})
+            return
+        except SQLAlchemyError:
+            log.warning("database unavailable: decision not saved", exc_info=True)
+            ack(response_action="errors", errors={"comment": "Sorry, I couldn't save this just now; try again."})
+            return
+        ack()
+        if name == "complete" and project is not None:
+            services.matches.upsert(project_document(project))
+        services.outbox.kick()
+
+    @app.action(review_messages.EDIT_BUTTON)
+    def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        idea_id = _idea_id(action)
+        with services.db.session() as session:
+            idea = queries.get_idea(session, idea_id) if idea_id else None
+        if idea is None or idea.author_id != body["user"]["id"] or idea.status not in reviews.OPEN:
+            respond(text="This idea can no longer be edited.", response_type="ephemeral", replace_original=False)
+            return
+        open_form(client, respond, body["trigger_id"], review_messages.edit_modal(idea))
+
+    @app.view(review_messages.EDIT_MODAL)
+    def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
+        idea_id = forms.metadata(view).get("idea_id")
+        if not isinstance(idea_id, int):
+            ack(response_action="errors", errors={"title": "This form is out of date; close it and try again."})
+            return
+        try:
+            with services.db.session() as session:
+                idea = reviews.edit_idea(
+                    session, idea_id, body["user"]["id"], forms.idea_draft(view), services.clock.now()
+                )
+        except InvalidSubmission as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        except NotAllowed as refusal:
+            ack(response_action="errors", errors={"title": str(refusal)})
+            return
+        ack()
+        services.matches.upsert(idea_document(idea))
+        services.outbox.kick()
+
+    @app.event("message")
+    def thread_reply(event: dict, body: dict) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
+            return
+        if event.get("thread_ts") == event.get("ts"):
+            return
+        try:
+            with services.db.session() as session:
+                reviews.record_thread_reply(
+                    session,
+                    channel_id=event.get("channel", ""),
+                    thread_ts=event["thread_ts"],
+                    user_id=event.get("user", ""),
+                    text=str(event.get("text", "")),
+                    message_ts=event.get("ts", ""),
+                    now=services.clock.now(),
+                    deciders=deciders,
+                )
+        except SQLAlchemyError:
+            log.warning("database unavailable: thread reply not kept", exc_info=True)
+            raise  # Slack retries the delivery
+        services.outbox.kick()
+
+
+def _idea_id(action: dict) -> int | None:
+    value = str(action.get("value", ""))
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _workspace(body: dict) -> str:
+    return body["user"].get("team_id") or body["team"]["id"]
