@@ -150,6 +150,68 @@ def similar(
     _print_matches(found)
 
 
+reviewers_cli = typer.Typer(help="Who reviews the ideas of each team or department.", no_args_is_help=True)
+cli.add_typer(reviewers_cli, name="reviewers")
+
+
+@reviewers_cli.command("list")
+def reviewers_list() -> None:
+    """Show every team and its reviewers."""
+    from bot.reviewers import list_reviewers
+
+    with _database().session() as session:
+        mappings = list_reviewers(session)
+    if not mappings:
+        typer.echo("no teams mapped yet: ideas go to REVIEWERS (and the INNOVATION_TEAM)")
+    for mapping in mappings:
+        typer.echo(f"{mapping.team}: {', '.join(mapping.reviewers)}")
+
+
+@reviewers_cli.command("set")
+def reviewers_set(
+    team: Annotated[str, typer.Argument(help="The team or department, as people write it in the idea form.")],
+    user_ids: Annotated[str, typer.Argument(help="Comma-separated Slack user IDs, like U0123,U0456.")],
+) -> None:
+    """Make USER_IDS the reviewers of TEAM's ideas (from now on)."""
+    from bot.clock import SystemClock
+    from bot.reviewers import parse_user_ids, set_reviewers
+
+    try:
+        ids = parse_user_ids(user_ids)
+        with _database().session() as session:
+            mapping = set_reviewers(session, team, ids, SystemClock().now())
+    except ValueError as error:
+        _fail(str(error))
+    typer.echo(f"{mapping.team}: {', '.join(mapping.reviewers)}")
+
+
+@reviewers_cli.command("remove")
+def reviewers_remove(team: str) -> None:
+    """Forget TEAM's reviewers (its ideas go to REVIEWERS)."""
+    from bot.reviewers import remove_reviewers
+
+    with _database().session() as session:
+        removed = remove_reviewers(session, team)
+    if not removed:
+        _fail(f"no reviewers are set for {team!r}")
+    typer.echo(f"removed {team}")
+
+
+@cli.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+) -> None:
+    """Write ideas, challenges, decisions and comments to FILE (anonymous authors as "anonymous")."""
+    from bot.export import write_export
+
+    if fmt not in ("csv", "json"):
+        _fail("--format takes csv or json")
+    with _database().session() as session:
+        count = write_export(session, file, fmt)
+    typer.echo(f"wrote {count} records to {file}")
+
+
 def _match_json(found) -> dict:
     return {
         "external_id": found.external_id,

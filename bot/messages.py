@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.matching.service import Found
+from bot.reviewers import Mapping
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft, Listing
 from bot.text import escape_mrkdwn, shorten, split_for_blocks
 from storage.models import TITLE_MAX, Challenge
@@ -381,17 +382,10 @@ def help_message() -> Message:
         "• `/challenge [title]`: publish a problem so that anyone can propose a solution",
         "• `/ideas mine`: your ideas and challenges, and where they stand",
         "• `/ideas search <words>`: find ideas and challenges before you start your own",
+        "• `/ideas reviewers`: who reviews each team's ideas (innovation team)",
         "• `/ideas help`: this message",
     ]
     return Message(text="How to use Innovation Bot", blocks=[SectionBlock(text="\n".join(lines))])
-
-
-def home_view(listing: Listing) -> View:
-    """The App Home: what the bot does, and the person's own submissions."""
-    blocks: list[Block] = [HeaderBlock(text="Innovation Bot"), *help_message().blocks, DividerBlock()]
-    mine = my_submissions(listing)
-    blocks += mine.blocks or [SectionBlock(text=mine.text)]
-    return View(type="home", blocks=blocks)
 
 
 def join_notice(joiner_id: str, item: Found) -> Message:
@@ -402,6 +396,13 @@ def join_notice(joiner_id: str, item: Found) -> Message:
         "instead of starting something similar. Say hello!"
     )
     return Message(text=f"Someone wants to join your {noun}", blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def reviewer_list(mappings: Sequence[Mapping]) -> Message:
+    if not mappings:
+        return Message(text="No teams mapped yet: ideas go to the default reviewers and the innovation team.")
+    lines = [f"• *{escape_mrkdwn(m.team)}*: " + ", ".join(f"<@{user}>" for user in m.reviewers) for m in mappings]
+    return Message(text="Reviewers per team", blocks=sections("*Reviewers per team*\n" + "\n".join(lines)))
 
 
 def unknown_subcommand(word: str) -> Message:
@@ -415,7 +416,7 @@ def my_submissions(listing: Listing) -> Message:
         return Message(text="You have no ideas or challenges yet. Start one with `/idea` or `/challenge`.")
     lines = ["*Your submissions*"]
     lines += _list_lines(listing, show_anonymous=True)
-    return Message(text="Your ideas and challenges", blocks=_sections("\n".join(lines)))
+    return Message(text="Your ideas and challenges", blocks=sections("\n".join(lines)))
 
 
 def search_results(query: str, found: Sequence[Found]) -> Message:
@@ -476,8 +477,8 @@ def context(mrkdwn: str) -> ContextBlock:
 
 def labelled(label: str, user_text: str) -> list[Block]:
     """A bold label over user text, spread over as many sections as Slack's 3,000-character limit needs."""
-    return _sections(f"*{label}*\n{escape_mrkdwn(user_text)}")
+    return sections(f"*{label}*\n{escape_mrkdwn(user_text)}")
 
 
-def _sections(mrkdwn: str) -> list[Block]:
+def sections(mrkdwn: str) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(mrkdwn, SECTION_MAX)]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -20,14 +22,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.home import Home
 from bot.matching.service import Found
 from bot.messages import (
     VALUE,
     Message,
     context,
     declared_different,
+    help_message,
     idea_modal,
     labelled,
+    sections,
     similar_for_reviewers,
     status_label,
 )
@@ -203,7 +208,7 @@ def decision_reply(decision: Decision) -> Message:
     text = f"<@{decision.actor_id}> {PAST_TENSE[decision.action]}"
     if decision.comment:
         text += f":\n{quote(decision.comment)}"
-    return Message(text=f"Idea {PAST_TENSE[decision.action]}", blocks=_sections(text))
+    return Message(text=f"Idea {PAST_TENSE[decision.action]}", blocks=sections(text))
 
 
 def decision_dm(decision: Decision, idea: Idea) -> Message:
@@ -216,7 +221,7 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
     text = f"Feedback on your idea {link}: <@{decision.actor_id}> {PAST_TENSE[decision.action]}."
     if decision.comment:
         text += f"\n{quote(decision.comment)}"
-    blocks: list[Block] = _sections(text)
+    blocks: list[Block] = sections(text)
     if decision.action == "needs_info":
         blocks.append(
             ActionsBlock(
@@ -230,17 +235,17 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
 
 def comment_dm(comment: Comment, idea: Idea) -> Message:
     text = f"<@{comment.author_id}> commented on your idea {idea_link(idea)}:\n{quote(shorten(comment.text, 1500))}"
-    return Message(text="New comment on your idea", blocks=_sections(text))
+    return Message(text="New comment on your idea", blocks=sections(text))
 
 
 def help_dm(offer: Support, idea: Idea) -> Message:
     text = f":raised_hands: <@{offer.user_id}> would like to help with your idea {idea_link(idea)}."
-    return Message(text="Someone would like to help with your idea", blocks=_sections(text))
+    return Message(text="Someone would like to help with your idea", blocks=sections(text))
 
 
 def edit_dm(idea: Idea) -> Message:
     text = f":pencil2: The author updated {idea_link(idea)} after a request for more information. It's back in review."
-    return Message(text="An idea you review was updated", blocks=_sections(text))
+    return Message(text="An idea you review was updated", blocks=sections(text))
 
 
 def idea_link(idea: Idea) -> str:
@@ -254,5 +259,64 @@ def quote(text: str) -> str:
     return ">" + escape_mrkdwn(text).replace("\n", "\n>")
 
 
-def _sections(mrkdwn: str) -> list[Block]:
-    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(mrkdwn, 3000)]
+HOME_LIST = 10  # per section, so that the Home stays far below Slack's 100 blocks
+
+
+def home_view(home: Home, now: datetime) -> View:
+    """The App Home: my ideas, ideas waiting for my decision (oldest first), open challenges, figures."""
+    blocks: list[Block] = [HeaderBlock(text="Innovation Bot")]
+    blocks += [*help_message().blocks, DividerBlock()]
+    blocks.append(SectionBlock(text=MarkdownTextObject(text="*My ideas*")))
+    mine = [
+        f"• {idea_link(idea)} · {status_label(idea.status)}"
+        + (
+            f"\n   _{escape_mrkdwn(shorten(home.last_feedback[idea.id], 140))}_"
+            if idea.id in home.last_feedback
+            else ""
+        )
+        for idea in home.mine
+    ]
+    blocks += _listing(mine, "You have no ideas yet: `/idea` starts one.", "/ideas mine")
+    if home.waiting_for_me:
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Waiting for my decision*"))]
+        waiting = [
+            f"• {idea_link(idea)} · {status_label(idea.status)} · waiting {(now - idea.created_at).days} days"
+            for idea in home.waiting_for_me
+        ]
+        blocks += _listing(waiting, "", "the ideas channel")
+    blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Open challenges*"))]
+    challenges = [f"• {_challenge_link(challenge)} · {status_label(challenge.status)}" for challenge in home.challenges]
+    blocks += _listing(challenges, "No open challenges: `/challenge` publishes one.", "the challenges channel")
+    if home.figures is not None:
+        f = home.figures
+        median = f"{f.median_days_to_first_feedback} days" if f.median_days_to_first_feedback is not None else "n/a"
+        blocks += [
+            DividerBlock(),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Pipeline* · submitted this month: *{f.submitted_this_month}* · waiting: *{f.waiting}* · "
+                    f"decided this month: *{f.decided_this_month}* · median time to first feedback: *{median}*"
+                )
+            ),
+        ]
+    return View(type="home", blocks=blocks)
+
+
+def _last(home: Home, idea: Idea) -> str:
+    feedback = home.last_feedback.get(idea.id or 0)
+    return f"\n   _{escape_mrkdwn(shorten(feedback, 140))}_" if feedback else ""
+
+
+def _listing(lines: list[str], empty: str, more_where: str) -> list[Block]:
+    if not lines:
+        return [SectionBlock(text=MarkdownTextObject(text=empty))] if empty else []
+    shown = "\n".join(lines[:HOME_LIST])
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(shown, 3000)]
+    if len(lines) > HOME_LIST:
+        blocks.append(context(f"…and {len(lines) - HOME_LIST} more: see {more_where}."))
+    return blocks
+
+
+def _challenge_link(challenge: Challenge) -> str:
+    title = escape_mrkdwn(shorten(challenge.title, 150))
+    return f"*<{challenge.permalink}|{title}>*" if challenge.permalink else f"*{title}*"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -13,7 +15,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot import messages, submissions
+from bot import messages, reviewers, submissions
 from bot.services import Services
 from bot.submissions import Author
 from bot.text import clean
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_USAGE = "Tell me what to look for, for example `/ideas search parking permits`."
 SEARCH_LIMIT = 8
+REVIEWERS_USAGE = "`/ideas reviewers list`, `/ideas reviewers set TEAM @a @b`, `/ideas reviewers remove TEAM`"
 
 
 def register(app: App, services: Services) -> None:
@@ -45,7 +48,7 @@ def register(app: App, services: Services) -> None:
 
     @app.command("/ideas")
     def ideas_command(ack: Ack, command: dict, respond: Respond) -> None:
-        word, _, rest = clean(command.get("text")).partition(" ")
+        word, _, rest = html.unescape(clean(command.get("text"))).partition(" ")  # /ideas is sent escaped
         author = Author(user_id=command["user_id"], workspace_id=command["team_id"])
         query = rest.strip()
         match word.lower():
@@ -60,6 +63,8 @@ def register(app: App, services: Services) -> None:
                 respond(**messages.search_results(query, found).as_kwargs())
             case "search":
                 ack(**ephemeral(messages.usage(SEARCH_USAGE)))
+            case "reviewers":
+                ack(**ephemeral(_reviewers_command(services, author, query)))
             case _:
                 ack(**ephemeral(messages.unknown_subcommand(word)))
 
@@ -77,6 +82,38 @@ def reply(services: Services, build: Callable[[Session], messages.Message]) -> m
     except SQLAlchemyError:
         log.warning("database unavailable while answering a command", exc_info=True)
         return messages.apology()
+
+
+def _reviewers_command(services: Services, author: Author, text: str) -> messages.Message:
+    """`/ideas reviewers [list | set TEAM @a @b | remove TEAM]`, for the innovation team only."""
+    if author.user_id not in services.settings.innovation_team:
+        return messages.usage("Only the innovation team can change who reviews ideas.")
+    verb, _, rest = text.partition(" ")
+    try:
+        with services.db.session() as session:
+            if verb in ("", "list"):
+                mappings = reviewers.list_reviewers(session)
+                return messages.reviewer_list(mappings)
+            if verb == "set":
+                team, ids = _team_and_ids(rest)
+                mapping = reviewers.set_reviewers(session, team, reviewers.parse_user_ids(ids), services.clock.now())
+                return messages.reviewer_list([mapping])
+            if verb == "remove" and rest.strip():
+                removed = reviewers.remove_reviewers(session, rest)
+                return messages.usage("Removed." if removed else "No reviewers were set for that team.")
+    except ValueError as error:
+        return messages.usage(f"{error}. Example: `/ideas reviewers set Mobility @alice @bob`")
+    except SQLAlchemyError:
+        return messages.apology()
+    return messages.usage(REVIEWERS_USAGE)
+
+
+def _team_and_ids(text: str) -> tuple[str, str]:
+    """Split "Urban mobility <@U1|a> <@U2|b>" (or "Urban mobility U1,U2") into the team and the IDs."""
+    match = re.search(r"(<@|\b[UW][A-Z0-9]{2,}\b)", text)
+    if match is None:
+        raise ValueError("name the reviewers after the team")
+    return text[: match.start()].strip(), text[match.start() :]
 
 
 def _mine(session: Session, *, author: Author) -> messages.Message:

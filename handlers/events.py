@@ -8,9 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import messages, submissions
+from bot import review_messages
+from bot.home import home_for
+from bot.reviews import Deciders
 from bot.services import Services
-from bot.submissions import Author
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +21,12 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict, body: dict, client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        author = Author(user_id=event["user"], workspace_id=body.get("team_id", ""))
+        user, workspace = event["user"], body.get("team_id", "")
+        now = services.clock.now()
         try:
             with services.db.session() as session:
-                listing = submissions.submissions_of(session, author)
+                home = home_for(session, workspace, user, now, Deciders(services.settings.innovation_team))
         except SQLAlchemyError:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return
-        client.views_publish(user_id=author.user_id, view=messages.home_view(listing))
+        client.views_publish(user_id=user, view=review_messages.home_view(home, now))

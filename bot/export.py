@@ -1,0 +1,112 @@
+"""Exporting ideas, challenges, decisions and comments for reporting and records requests.
+
+Anonymous authors are exported as "anonymous", and so are their own comments on their idea.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from storage import queries
+
+COLUMNS = ("record", "id", "idea_id", "title", "status", "author", "team", "text", "outcome", "created_at")
+
+
+def export_rows(session: Session) -> list[dict[str, Any]]:
+    """One row per idea, challenge, decision and comment, in that order."""
+    ideas = {idea.id: idea for idea in queries.all_ideas(session)}
+    rows: list[dict[str, Any]] = []
+    for idea in ideas.values():
+        rows.append(
+            _row(
+                "idea",
+                idea.id,
+                idea.id,
+                idea.title,
+                idea.status,
+                _author(idea, idea.author_id),
+                idea.department,
+                f"{idea.problem}\n\n{idea.proposal}",
+                idea.outcome,
+                idea.created_at,
+            )
+        )
+    for challenge in queries.all_challenges(session):
+        text = f"{challenge.problem}\n\n{challenge.desired_outcome}"
+        rows.append(
+            _row(
+                "challenge",
+                challenge.id,
+                None,
+                challenge.title,
+                challenge.status,
+                challenge.author_id,
+                None,
+                text,
+                None,
+                challenge.created_at,
+            )
+        )
+    for decision in queries.all_decisions(session):
+        idea = ideas.get(decision.idea_id)
+        rows.append(
+            _row(
+                "decision",
+                decision.id,
+                decision.idea_id,
+                decision.action,
+                decision.status_after,
+                _author(idea, decision.actor_id),
+                None,
+                decision.comment,
+                None,
+                decision.created_at,
+            )
+        )
+    for comment in queries.all_comments(session):
+        idea = ideas.get(comment.idea_id)
+        rows.append(
+            _row(
+                "comment",
+                comment.id,
+                comment.idea_id,
+                None,
+                None,
+                _author(idea, comment.author_id),
+                None,
+                comment.text,
+                None,
+                comment.created_at,
+            )
+        )
+    return rows
+
+
+def write_export(session: Session, path: Path, fmt: str) -> int:
+    rows = export_rows(session)
+    if fmt == "json":
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    else:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    return len(rows)
+
+
+def _author(idea: Any, user_id: str) -> str:
+    """A user as exported: the anonymous author of an idea stays anonymous wherever they appear on it."""
+    if idea is not None and idea.anonymous and user_id == idea.author_id:
+        return "anonymous"
+    return user_id
+
+
+def _row(*values: Any) -> dict[str, Any]:
+    row = dict(zip(COLUMNS, values, strict=True))
+    row["created_at"] = row["created_at"].isoformat() if row["created_at"] else None
+    return row

@@ -1,0 +1,70 @@
+"""What the App Home shows a person: their ideas, what waits for their decision, open challenges, figures."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.reviews import OPEN, Deciders
+from storage import queries
+from storage.models import Challenge, Idea
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Pipeline figures for the innovation team."""
+
+    submitted_this_month: int
+    waiting: int
+    decided_this_month: int
+    median_days_to_first_feedback: float | None
+
+
+@dataclass(frozen=True)
+class Home:
+    mine: Sequence[Idea]
+    last_feedback: dict[int, str]  # idea id -> the newest decision or comment text
+    waiting_for_me: Sequence[Idea]
+    challenges: Sequence[Challenge]
+    figures: Figures | None
+
+
+def home_for(session: Session, workspace_id: str, user_id: str, now: datetime, deciders: Deciders) -> Home:
+    mine = queries.ideas_by_author(session, workspace_id, user_id)
+    last_feedback = {}
+    for idea in mine[:20]:
+        assert idea.id is not None
+        decisions = queries.decisions_of(session, idea.id)
+        if decisions:
+            last = decisions[-1]
+            last_feedback[idea.id] = last.comment or last.action.replace("_", " ")
+    waiting = queries.ideas_waiting_for(session, workspace_id, user_id, OPEN)
+    if user_id in deciders.innovation_team:
+        waiting = [idea for idea in queries.ideas_in_workspace(session, workspace_id) if idea.status in OPEN]
+    figures = (
+        _figures(queries.ideas_in_workspace(session, workspace_id), now)
+        if user_id in deciders.innovation_team
+        else None
+    )
+    return Home(mine, last_feedback, waiting, queries.open_challenges(session, workspace_id), figures)
+
+
+def _figures(ideas: Sequence[Idea], now: datetime) -> Figures:
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    delays = [
+        (idea.first_feedback_at - idea.created_at).total_seconds() / 86400
+        for idea in ideas
+        if idea.first_feedback_at is not None
+    ]
+    return Figures(
+        submitted_this_month=sum(idea.created_at >= month_start for idea in ideas),
+        waiting=sum(idea.status in OPEN for idea in ideas),
+        decided_this_month=sum(
+            idea.status not in OPEN and idea.updated_at >= month_start and idea.decided_by is not None for idea in ideas
+        ),
+        median_days_to_first_feedback=round(statistics.median(delays), 1) if delays else None,
+    )

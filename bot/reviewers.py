@@ -1,0 +1,48 @@
+"""Administering who reviews the ideas of each team or department."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.text import clean, fold_key
+from storage import queries
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    team: str
+    reviewers: tuple[str, ...]
+
+
+def parse_user_ids(text: str) -> tuple[str, ...]:
+    """User IDs from "U123,U456" or Slack mentions "<@U123> <@U456>"; raises ValueError on anything else."""
+    ids = [part.strip("<@> ").split("|")[0] for part in re.split(r"[,\s]+", text) if part.strip()]
+    bad = [item for item in ids if not _USER_ID.fullmatch(item)]
+    if bad or not ids:
+        raise ValueError(f"not a user ID: {bad[0] if bad else '(none)'}; give IDs like U0123ABC, comma-separated")
+    return tuple(dict.fromkeys(ids))
+
+
+def set_reviewers(session: Session, team: str, reviewers: tuple[str, ...], now: datetime) -> Mapping:
+    label = clean(team)[:100]
+    if not label:
+        raise ValueError("give a team or department name")
+    queries.save_reviewer_mapping(session, fold_key(label), label, ",".join(reviewers), now)
+    return Mapping(label, reviewers)
+
+
+def remove_reviewers(session: Session, team: str) -> bool:
+    return queries.delete_reviewer_mapping(session, fold_key(clean(team)))
+
+
+def list_reviewers(session: Session) -> list[Mapping]:
+    return [
+        Mapping(mapping.label, tuple(user for user in mapping.reviewers.split(",") if user))
+        for mapping in queries.reviewer_mappings(session)
+    ]
