@@ -42,14 +42,12 @@ def home_for(session: Session, workspace_id: str, user_id: str, now: datetime, d
         if decisions:
             last = decisions[-1]
             last_feedback[idea.id] = last.comment or last.action.replace("_", " ")
-    waiting = queries.ideas_waiting_for(session, workspace_id, user_id, OPEN)
-    if user_id in deciders.innovation_team:
-        waiting = [idea for idea in queries.ideas_in_workspace(session, workspace_id) if idea.status in OPEN]
-    figures = (
-        _figures(queries.ideas_in_workspace(session, workspace_id), now)
-        if user_id in deciders.innovation_team
-        else None
-    )
+    waiting: Sequence[Idea] = queries.ideas_waiting_for(session, workspace_id, user_id, OPEN)
+    figures = None
+    if user_id in deciders.innovation_team:  # the team may decide on every idea, and sees the pipeline
+        everything = queries.ideas_in_workspace(session, workspace_id)
+        waiting = sorted((idea for idea in everything if idea.status in OPEN), key=lambda idea: idea.created_at)
+        figures = _figures(everything, now)
     return Home(mine, last_feedback, waiting, queries.open_challenges(session, workspace_id), figures)
 
 

@@ -218,6 +218,9 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 ]
             case "datepicker":
                 entry["selected_date"] = typed
+            case "static_select":
+                chosen = [option for option in element["options"] if option["value"] == typed]
+                entry["selected_option"] = chosen[0] if chosen else None
             case _:
                 raise ValueError(f"the fake cannot fill a {element['type']} yet")
         state[block["block_id"]] = {element["action_id"]: entry}

@@ -107,6 +107,11 @@ class FakeSlack:
             if call.result.get("ok") and (channel is None or call.args["channel"] == channel)
         ]
 
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """A message as it stands now (after any chat.update)."""
+        with self._lock:
+            return dict(next(m for m in self.state.messages.get(channel, []) if m["ts"] == ts))
+
     def responses(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.state.responses)

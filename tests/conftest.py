@@ -55,8 +55,14 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
+REVIEWER = "U0REVIEW01"
+TEAM_MEMBER = "U0TEAM0001"
+
+
 def make_settings(fake: FakeSlack, database_url: str) -> Settings:
     return Settings(
+        reviewers=(REVIEWER,),
+        innovation_team=(TEAM_MEMBER,),
         bot_token=fake.token,
         signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url,
