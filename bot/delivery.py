@@ -87,6 +87,7 @@ class Delivery:
             "notify_comment": self._notify_comment,
             "notify_help": self._notify_help,
             "notify_edit": self._notify_edit,
+            "notify_merge": self._notify_merge,
         }
 
     def deliver_due(self) -> int:
@@ -181,7 +182,7 @@ class Delivery:
         if row is None or row.channel_id is None or row.message_ts is None:
             return _nothing
         link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
-        self.notifier.post(row.author_id, messages.confirmation(kind.noun, row.title, link))
+        self.notifier.post(row.author_id, messages.confirmation(kind.noun, row.title, link, row.id))
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
@@ -259,6 +260,19 @@ class Delivery:
         if idea is not None:
             for reviewer in reviewer_ids(idea):
                 self.notifier.post(reviewer, review_messages.edit_dm(idea))
+        return _nothing
+
+    def _notify_merge(self, decision_id: int) -> Record:
+        """Tell the author and every supporter of a merged idea where it went."""
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            idea = queries.get_idea(session, decision.idea_id) if decision is not None else None
+            people = queries.supporters_of(session, idea.id) if idea is not None and idea.id else []
+        if idea is None or not idea.merged_into:
+            return _nothing
+        target = self.matches.lookup(idea.merged_into) if self.matches is not None else None
+        for person in dict.fromkeys([idea.author_id, *people]):
+            self.notifier.post(person, review_messages.merge_dm(idea, target))
         return _nothing
 
 

@@ -356,8 +356,8 @@ def declared_different(similar_shown: str | None) -> bool:
     return any(isinstance(entry, list) and len(entry) == 3 and entry[2] for entry in shown)
 
 
-def confirmation(kind: str, title: str, permalink: str) -> Message:
-    """The DM that tells an author their submission is posted."""
+def confirmation(kind: str, title: str, permalink: str, subject_id: int | None = None) -> Message:
+    """The DM that tells an author their submission is posted (an idea's with a Withdraw button)."""
     safe_title = escape_mrkdwn(shorten(title, 200))
     text = f"Your {kind} *{safe_title}* is posted: <{permalink}|see it in the channel>."
     follow_up = (
@@ -365,10 +365,11 @@ def confirmation(kind: str, title: str, permalink: str) -> Message:
         if kind == "idea"
         else "Colleagues can now propose solutions with the button under it."
     )
-    return Message(
-        text=f"Your {kind} {safe_title} is posted",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=text)), context(follow_up)],
-    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text)), context(follow_up)]
+    if kind == "idea" and subject_id is not None:
+        withdraw = ButtonElement(text="Withdraw", action_id="idea_withdraw", value=str(subject_id))
+        blocks.append(ActionsBlock(elements=[withdraw]))
+    return Message(text=f"Your {kind} {safe_title} is posted", blocks=blocks)
 
 
 # --- replies to /ideas --------------------------------------------------------------------------

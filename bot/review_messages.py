@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 from bot.home import Home
 from bot.matching.service import Found
 from bot.messages import (
+    KIND_LABELS,
     VALUE,
     Message,
     context,
@@ -51,6 +52,8 @@ BUTTONS = {
     "comment": "Comment",
     "start": "Start experiment",
     "complete": "Complete",
+    "merge": "Merge as duplicate",
+    "withdraw": "Withdraw",
     "support": "Support",
     "help": "I'd like to help",
 }
@@ -62,6 +65,8 @@ FORM_TITLES = {
     "comment": "Comment",
     "start": "Start experiment",
     "complete": "Complete experiment",
+    "merge": "Merge as duplicate",
+    "withdraw": "Withdraw your idea",
 }
 PAST_TENSE = {
     "approve": "approved this idea",
@@ -71,6 +76,7 @@ PAST_TENSE = {
     "start": "started the experiment",
     "complete": "completed the experiment",
     "withdraw": "withdrew this idea",
+    "merge": "merged this idea into existing work",
 }
 
 
@@ -98,9 +104,9 @@ def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] 
 def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:
     """The buttons under an idea's post, for what can happen next."""
     if idea.status in OPEN:
-        actions = ["approve", "needs_info", "decline", "comment"]
+        actions = ["approve", "needs_info", "decline", "merge", "comment"]
     elif idea.status == "approved":
-        actions = ["start", "complete", "decline", "comment"]
+        actions = ["start", "complete", "decline", "merge", "comment"]
     elif idea.status == "experiment_running":
         actions = ["complete", "comment"]
     else:
@@ -142,8 +148,9 @@ def lessons_blocks(idea: Idea) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(text, 3000)]
 
 
-def decision_modal(idea: Idea, action: str) -> View:
-    """The form behind a decision button: a reason (required to decline or ask for more), an outcome."""
+def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) -> View:
+    """The form behind a decision button: a reason (required to decline or ask for more), an outcome,
+    or (to merge) the similar work this idea duplicates."""
     required = action in ("needs_info", "decline", "comment", "complete")
     label = {
         "needs_info": "What do you need to know?",
@@ -164,6 +171,20 @@ def decision_modal(idea: Idea, action: str) -> View:
                     placeholder="Choose an outcome",
                     options=[Option(value=outcome, text=outcome.capitalize()) for outcome in OUTCOMES],
                 ),
+            )
+        )
+    if action == "merge":
+        options = [
+            Option(value=f"{item.kind}:{item.id}", text=shorten(f"{KIND_LABELS[item.kind]}: {item.title}", 75))
+            for item in candidates[:10]
+        ]
+        blocks.append(
+            InputBlock(
+                block_id="target",
+                label="Duplicate of",
+                element=StaticSelectElement(action_id=VALUE, placeholder="Choose", options=options)
+                if options
+                else PlainTextInputElement(action_id=VALUE, placeholder="idea:12 or project:34"),
             )
         )
     blocks.append(
@@ -231,6 +252,15 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
             )
         )
     return Message(text=f"Feedback on your idea: {status_label(decision.status_after)}", blocks=blocks)
+
+
+def merge_dm(idea: Idea, target: Found | None) -> Message:
+    """To the author and supporters of an idea merged into other work: where it went."""
+    where = f"*{escape_mrkdwn(shorten(target.title, 150))}*" if target else "existing work"
+    if target is not None and target.url:
+        where = f"*<{target.url}|{escape_mrkdwn(shorten(target.title, 150))}>*"
+    text = f":link: The idea {idea_link(idea)} was merged into {where}, which covers the same ground. Join in there!"
+    return Message(text="An idea you follow was merged", blocks=sections(text))
 
 
 def comment_dm(comment: Comment, idea: Idea) -> Message:

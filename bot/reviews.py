@@ -32,6 +32,7 @@ MOVES: dict[str, Move] = {
     "start": Move(("approved",), "experiment_running"),
     "complete": Move(("approved", "experiment_running"), "completed", needs_reason=True),
     "withdraw": Move((*OPEN, "approved"), "withdrawn", author_only=True),
+    "merge": Move((*OPEN, "approved"), "merged"),
     "comment": Move((), None, needs_reason=True),
 }
 
@@ -82,6 +83,7 @@ def decide(
     *,
     comment: str = "",
     outcome: str | None = None,
+    target: str | None = None,
     workspace_id: str | None = None,
 ) -> Decision:
     """Record a decision (or a comment from the Comment button) and owe its Slack messages.
@@ -100,6 +102,8 @@ def decide(
     text = _text(comment, "comment", TEXT_MAX, errors, label=label if move.needs_reason else None)
     if action == "complete" and outcome not in OUTCOMES:
         errors["outcome"] = "Choose how the experiment ended."
+    if action == "merge" and not _mergeable(session, idea, target):
+        errors["target"] = "Choose the idea or project this one duplicates."
     if errors:
         raise InvalidSubmission(errors)
     if move.status_after is not None:
@@ -108,6 +112,8 @@ def decide(
     if action == "complete":
         idea.outcome, idea.lessons_learned = outcome, text
         _add_to_registry(session, idea, now)
+    if action == "merge":
+        idea.merged_into = target
     if actor_id in deciders.of(idea) and action != "withdraw":
         idea.first_feedback_at = idea.first_feedback_at or now
         idea.last_feedback_at = now
@@ -119,6 +125,8 @@ def decide(
     decision_id = queries.add_decision(session, decision)
     queries.owe(session, "decision_reply", decision_id, now)
     queries.owe(session, "notify_decision", decision_id, now)
+    if action == "merge":
+        queries.owe(session, "notify_merge", decision_id, now)
     owe_post_update(session, idea, now)
     return decision
 
@@ -210,6 +218,17 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     owe_post_update(session, idea, now)
     queries.owe(session, "notify_edit", idea_id, now, version=idea.version)
     return idea
+
+
+def _mergeable(session: Session, idea: Idea, target: str | None) -> bool:
+    """True when `target` ("idea:N" or "project:N") exists, is not the idea itself, and is in its workspace."""
+    kind, _, number = (target or "").partition(":")
+    if not number.isdigit() or target == f"idea:{idea.id}":
+        return False
+    if kind == "idea":
+        other = queries.get_idea(session, int(number))
+        return other is not None and other.workspace_id == idea.workspace_id
+    return kind == "project" and queries.get_project(session, int(number)) is not None
 
 
 def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:

@@ -75,12 +75,18 @@ def _selected(values: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
     return [option for option in options if isinstance(option, dict)] if isinstance(options, list) else []
 
 
-def decision_values(view: dict[str, Any]) -> tuple[str, str | None]:
-    """The comment (reason, lessons) and the chosen outcome from the decision form."""
+def decision_values(view: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """The comment (reason, lessons), the chosen outcome, and the merge target from the decision form."""
     values = _values(view)
-    selected = _field(values, "outcome").get("selected_option")
-    outcome = selected.get("value") if isinstance(selected, dict) else None
-    return _text(values, "comment"), outcome if isinstance(outcome, str) else None
+    return _text(values, "comment"), _choice(values, "outcome"), _choice(values, "target")
+
+
+def _choice(values: dict[str, Any], block_id: str) -> str | None:
+    """A select's chosen value, or what was typed in its place."""
+    field = _field(values, block_id)
+    selected = field.get("selected_option")
+    value = selected.get("value") if isinstance(selected, dict) else field.get("value")
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:

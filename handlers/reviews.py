@@ -19,7 +19,7 @@ from storage import queries
 
 log = logging.getLogger(__name__)
 
-DECISIONS = ("approve", "needs_info", "decline", "comment", "start", "complete")
+DECISIONS = ("approve", "needs_info", "decline", "comment", "start", "complete", "merge", "withdraw")
 
 
 def register(app: App, services: Services) -> None:
@@ -42,7 +42,13 @@ def register(app: App, services: Services) -> None:
         except SQLAlchemyError:
             respond(**messages.apology().as_kwargs(), response_type="ephemeral", replace_original=False)
             return
-        open_form(client, respond, body["trigger_id"], review_messages.decision_modal(idea, name))
+        candidates = []
+        if name == "merge":
+            document = idea_document(idea)
+            candidates = services.matches.find(
+                document.title, document.description, limit=10, exclude=document.key, workspace_id=idea.workspace_id
+            )
+        open_form(client, respond, body["trigger_id"], review_messages.decision_modal(idea, name, candidates))
 
     for name in DECISIONS:
         app.action(review_messages.ACTION_IDS[name])(on_decision_button)
@@ -76,7 +82,7 @@ def register(app: App, services: Services) -> None:
         if not isinstance(idea_id, int) or name not in DECISIONS:
             ack(response_action="errors", errors={"comment": "This form is out of date; close it and try again."})
             return
-        comment, outcome = forms.decision_values(view)
+        comment, outcome, target = forms.decision_values(view)
         try:
             with services.db.session() as session:
                 reviews.decide(
@@ -88,6 +94,7 @@ def register(app: App, services: Services) -> None:
                     deciders,
                     comment=comment,
                     outcome=outcome,
+                    target=target,
                     workspace_id=_workspace(body),
                 )
                 project = queries.project_by_external_id(session, f"idea-{idea_id}") if name == "complete" else None

@@ -370,3 +370,8 @@ def upsert_project(session: Session, fields: dict, now: datetime) -> PastProject
 
 def project_by_external_id(session: Session, external_id: str) -> PastProject | None:
     return session.exec(select(PastProject).where(PastProject.external_id == external_id)).first()
+
+
+def supporters_of(session: Session, idea_id: int) -> list[str]:
+    query = select(Support.user_id).where(Support.idea_id == idea_id).order_by(col(Support.id))
+    return list(dict.fromkeys(session.exec(query).all()))

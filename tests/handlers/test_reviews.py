@@ -46,7 +46,15 @@ def test_the_post_names_its_reviewers_and_carries_the_buttons(bot: RunningBot):
     post = posted_idea(bot)
     assert f"<@{REVIEWER}>" in block_texts(post)
     actions = [e["action_id"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["idea_approve", "idea_needs_info", "idea_decline", "idea_comment", "idea_support", "idea_help"]
+    assert actions == [
+        "idea_approve",
+        "idea_needs_info",
+        "idea_decline",
+        "idea_merge",
+        "idea_comment",
+        "idea_support",
+        "idea_help",
+    ]
 
 
 def test_a_reviewer_approves_post_updated_thread_reply_author_told(bot: RunningBot):
@@ -237,3 +245,37 @@ def test_the_app_home_stays_within_slack_limits_with_300_ideas(bot: RunningBot):
     text = json.dumps(view)
     assert "Waiting for my decision" in text and "more: see" in text and "Pipeline" in text
     assert "waiting 299 days" in text  # oldest first
+
+
+def test_the_author_withdraws_from_the_confirmation_message_and_nobody_else_can(bot: RunningBot):
+    post = posted_idea(bot)
+    dm = bot.slack.posts(ALICE)[0]
+    withdraw = button(dm, "idea_withdraw")
+    bot.send.block_action("idea_withdraw", withdraw["value"], user=REVIEWER, channel=ALICE, message=dm)
+    assert "Only the idea's author can withdraw it." in bot.slack.wait_for(bot.slack.responses)[0]["text"]
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.block_action("idea_withdraw", withdraw["value"], user=ALICE, channel=ALICE, message=dm)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    assert bot.send.view_submission(bot.slack.last_view(), {}, user=ALICE).body == ""
+    assert ideas(bot)[0].status == "withdrawn"
+    bot.slack.wait_for(lambda: "Withdrawn" in str(bot.slack.message(IDEAS, post["ts"])))
+
+
+def test_merging_a_duplicate_tells_its_author_and_supporters_where_it_went(bot: RunningBot):
+    first = posted_idea(bot, title="Book a bulky waste pickup online")
+    second = posted_idea(bot, title="Online booking of bulky waste collection")
+    bot.send.block_action("idea_support", button(second, "idea_support")["value"], user="U0FAN00001", message=second)
+    bot.slack.wait_for(bot.slack.responses)
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.block_action("idea_merge", button(second, "idea_merge")["value"], user=TEAM_MEMBER, message=second)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    form = bot.slack.last_view()
+    target = next(b for b in form["blocks"] if b.get("block_id") == "target")["element"]["options"][0]
+    assert "Book a bulky waste pickup online" in target["text"]["text"]
+    assert bot.send.view_submission(form, {"target": target["value"]}, user=TEAM_MEMBER).body == ""
+    told = bot.slack.wait_for(lambda: [p for p in bot.slack.posts("U0FAN00001") if "merged" in p["text"]])
+    assert "Book a bulky waste pickup online" in block_texts(told[0])
+    bot.slack.wait_for(lambda: [p for p in bot.slack.posts(ALICE) if "merged" in p["text"]])
+    merged = next(idea for idea in ideas(bot) if idea.title.startswith("Online booking"))
+    assert merged.status == "merged" and merged.merged_into == target["value"] == f"idea:{ideas(bot)[0].id}"
+    assert first["ts"] != second["ts"]
