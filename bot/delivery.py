@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import messages, review_messages
+from bot.challenges import owe_challenge_update
 from bot.clock import Clock
 from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document
@@ -88,6 +89,7 @@ class Delivery:
             "notify_help": self._notify_help,
             "notify_edit": self._notify_edit,
             "notify_merge": self._notify_merge,
+            "update_challenge": self._update_challenge,
         }
 
     def deliver_due(self) -> int:
@@ -157,6 +159,10 @@ class Delivery:
             fresh = kind.load(session, subject_id)
             if fresh is not None and posted is not None:
                 fresh.channel_id, fresh.message_ts = posted.channel, posted.ts
+                challenge_id = getattr(fresh, "challenge_id", None)
+                answered = queries.get_challenge(session, challenge_id) if challenge_id else None
+                if answered is not None:  # the challenge's post lists the ideas proposed for it
+                    owe_challenge_update(session, answered, self.clock.now())
             queries.enqueue(
                 session,
                 kind=f"confirm_{kind.noun}",
@@ -275,6 +281,15 @@ class Delivery:
             self.notifier.post(person, review_messages.merge_dm(idea, target))
         return _nothing
 
+    def _update_challenge(self, challenge_id: int) -> Record:
+        with self.db.session() as session:
+            challenge = queries.get_challenge(session, challenge_id)
+            if challenge is None or challenge.channel_id is None or challenge.message_ts is None:
+                raise NotYet(f"challenge {challenge_id} is not posted yet")
+            message = _render_challenge(session, challenge, [])
+        self.notifier.update(challenge.channel_id, challenge.message_ts, message)
+        return _nothing
+
 
 class NotYet(Exception):
     """What this message is about is not ready (an idea not posted yet): try again later."""
@@ -297,8 +312,9 @@ def _render_idea(session: Session, idea: Idea, similar: list[Found]) -> messages
     return review_messages.idea_post(idea, challenge, similar, queries.support_count(session, idea.id))
 
 
-def _render_challenge(_session: Session, challenge: Challenge, similar: list[Found]) -> messages.Message:
-    return messages.challenge_post(challenge, similar)
+def _render_challenge(session: Session, challenge: Challenge, similar: list[Found]) -> messages.Message:
+    assert challenge.id is not None
+    return messages.challenge_post(challenge, similar, queries.ideas_of_challenge(session, challenge.id))
 
 
 def _nothing(_session: Session) -> None:

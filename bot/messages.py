@@ -33,7 +33,7 @@ from bot.matching.service import Found
 from bot.reviewers import Mapping
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft, Listing
 from bot.text import escape_mrkdwn, shorten, split_for_blocks
-from storage.models import TITLE_MAX, Challenge
+from storage.models import TITLE_MAX, Challenge, Idea
 
 IDEA_MODAL = "idea_modal"
 CHALLENGE_MODAL = "challenge_modal"
@@ -315,7 +315,10 @@ def _text_input(
 # --- channel posts ----------------------------------------------------------------------------
 
 
-def challenge_post(challenge: Challenge, similar: Sequence[Found] = ()) -> Message:
+CHALLENGE_MOVES = {"testing": "Testing solutions", "solved": "Solved", "closed": "Close"}
+
+
+def challenge_post(challenge: Challenge, similar: Sequence[Found] = (), ideas: Sequence[Idea] = ()) -> Message:
     """The challenge as posted in the challenges channel, with a button to answer it."""
     facts = [f"*Status:* {status_label(challenge.status)}", f"*Posted by:* <@{challenge.author_id}>"]
     if challenge.deadline is not None:
@@ -324,18 +327,23 @@ def challenge_post(challenge: Challenge, similar: Sequence[Found] = ()) -> Messa
     blocks += labelled("The problem", challenge.problem)
     blocks += labelled("A good solution would", challenge.desired_outcome)
     blocks += similar_for_reviewers(similar, declared_different(challenge.similar_shown))
-    blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Propose a solution",
-                    action_id=PROPOSE_SOLUTION,
-                    value=str(challenge.id),
-                    style="primary",
-                )
-            ]
-        )
-    )
+    if ideas:
+        lines = [f"• {_linked(idea.title, idea.permalink)} · {status_label(idea.status)}" for idea in ideas[:LIST_MAX]]
+        if len(ideas) > LIST_MAX:
+            lines.append(f"…and {len(ideas) - LIST_MAX} more")
+        blocks += sections(f"*Ideas proposed ({len(ideas)})*\n" + "\n".join(lines))
+    if challenge.status in ("open", "testing"):
+        buttons = [
+            ButtonElement(
+                text="Propose a solution", action_id=PROPOSE_SOLUTION, value=str(challenge.id), style="primary"
+            )
+        ]
+        buttons += [
+            ButtonElement(text=label, action_id=f"challenge_{status}", value=str(challenge.id))
+            for status, label in CHALLENGE_MOVES.items()
+            if status != challenge.status
+        ]
+        blocks.append(ActionsBlock(block_id="challenge_actions", elements=buttons))
     return Message(text=f"New challenge: {escape_mrkdwn(challenge.title)}", blocks=blocks)
 
 

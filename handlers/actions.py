@@ -8,7 +8,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import messages, submissions
+from bot import challenges, messages, submissions
+from bot.reviews import Deciders, NotAllowed
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
 from handlers import forms
@@ -36,6 +37,29 @@ def register(app: App, services: Services) -> None:
             respond(**messages.apology().as_kwargs(), replace_original=False)
             return
         client.views_open(trigger_id=body["trigger_id"], view=messages.idea_modal(challenge=challenge))
+
+    def on_challenge_move(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        status = action["action_id"].removeprefix("challenge_")
+        value = str(action.get("value", ""))
+        try:
+            with services.db.session() as session:
+                if not value.isdigit():
+                    raise NotAllowed("That button does not point to a challenge I know.")
+                deciders = Deciders(services.settings.innovation_team)
+                challenges.move_challenge(
+                    session, int(value), body["user"]["id"], status, services.clock.now(), deciders
+                )
+        except NotAllowed as refusal:
+            respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+            return
+        except SQLAlchemyError:
+            respond(**messages.apology().as_kwargs(), response_type="ephemeral", replace_original=False)
+            return
+        services.outbox.kick()
+
+    for status in messages.CHALLENGE_MOVES:
+        app.action(f"challenge_{status}")(on_challenge_move)
 
     @app.action(messages.CHECK_SIMILAR)
     def check_similar(ack: Ack, body: dict, client: WebClient) -> None:

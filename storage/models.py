@@ -25,6 +25,7 @@ class Challenge(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
     similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
+    version: int = 0  # bumped on every change the channel post shows
     created_at: datetime
     updated_at: datetime
 

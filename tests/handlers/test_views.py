@@ -108,3 +108,28 @@ def test_a_forged_challenge_id_is_refused_politely(bot: RunningBot):
     response = bot.slack.wait_for(bot.slack.responses)[0]
     assert "no longer exists" in response["text"]
     assert bot.slack.calls("views.open") == []
+
+
+def test_a_challenge_lists_the_ideas_proposed_and_only_its_author_or_the_team_moves_it(bot: RunningBot):
+    from tests.conftest import TEAM_MEMBER
+
+    submit_challenge(bot)
+    post = bot.slack.wait_for(lambda: bot.slack.posts(CHALLENGES))[0]
+    propose = post["blocks"][-1]["elements"][0]
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.block_action("challenge_propose", propose["value"], user="U0BOB00001", channel=CHALLENGES)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    bot.send.view_submission(
+        bot.slack.last_view(), {"title": "SMS tickets", "problem": "p", "proposal": "q"}, user="U0BOB00001"
+    )
+    bot.slack.wait_for(lambda: "Ideas proposed (1)" in str(bot.slack.message(CHALLENGES, post["ts"])))
+    assert "SMS tickets" in str(bot.slack.message(CHALLENGES, post["ts"]))
+
+    bot.send.block_action("challenge_solved", propose["value"], user="U0BOB00001", channel=CHALLENGES, message=post)
+    assert "Only the challenge's author" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
+    bot.send.block_action("challenge_testing", propose["value"], user=TEAM_MEMBER, channel=CHALLENGES, message=post)
+    bot.slack.wait_for(lambda: "Solutions being tested" in str(bot.slack.message(CHALLENGES, post["ts"])))
+    bot.send.block_action("challenge_solved", propose["value"], user=ALICE, channel=CHALLENGES, message=post)
+    bot.slack.wait_for(lambda: "*Status:* Solved" in str(bot.slack.message(CHALLENGES, post["ts"])))
+    solved = bot.slack.message(CHALLENGES, post["ts"])
+    assert not [b for b in solved["blocks"] if b["type"] == "actions"]  # no more proposals once solved
