@@ -117,7 +117,6 @@ def decide(
     if actor_id in deciders.of(idea) and action != "withdraw":
         idea.first_feedback_at = idea.first_feedback_at or now
         idea.last_feedback_at = now
-    idea.version += 1
     idea.updated_at = now
     decision = Decision(
         idea_id=idea_id, actor_id=actor_id, action=action, status_after=idea.status, comment=text, created_at=now
@@ -132,9 +131,17 @@ def decide(
 
 
 def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
-    """Owe a `chat.update` of the idea's post showing its current state (one per version)."""
+    """Mark a change the idea's post shows, and owe a `chat.update` of it (one per version)."""
     assert idea.id is not None
+    idea.version += 1
     queries.owe(session, "update_post", idea.id, now, version=idea.version)
+
+
+def _existing_idea(session: Session, idea_id: int) -> Idea:
+    idea = queries.get_idea(session, idea_id)
+    if idea is None:
+        raise NotAllowed("That idea no longer exists.")
+    return idea
 
 
 def record_thread_reply(
@@ -172,7 +179,6 @@ def record_thread_reply(
         idea.last_feedback_at = now
         if idea.status == "submitted":
             idea.status = "in_review"
-            idea.version += 1
             owe_post_update(session, idea, now)
     if user_id != idea.author_id:
         queries.owe(session, "notify_comment", comment_id, now)
@@ -181,14 +187,11 @@ def record_thread_reply(
 
 def support(session: Session, idea_id: int, user_id: str, kind: str, now: datetime) -> bool:
     """Add one person's support (or offer to help); False if they already had."""
-    idea = queries.get_idea(session, idea_id)
-    if idea is None:
-        raise NotAllowed("That idea no longer exists.")
+    idea = _existing_idea(session, idea_id)
     support_id = queries.add_support(session, idea_id, user_id, kind, now)
     if support_id is None:
         return False
     if kind == "support":
-        idea.version += 1
         owe_post_update(session, idea, now)
     elif user_id != idea.author_id:
         queries.owe(session, "notify_help", support_id, now)
@@ -197,9 +200,7 @@ def support(session: Session, idea_id: int, user_id: str, kind: str, now: dateti
 
 def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, now: datetime) -> Idea:
     """The author answers "Needs more info" by editing; the idea goes back to review."""
-    idea = queries.get_idea(session, idea_id)
-    if idea is None:
-        raise NotAllowed("That idea no longer exists.")
+    idea = _existing_idea(session, idea_id)
     if idea.author_id != user_id:
         raise NotAllowed("Only the idea's author can edit it.")
     if idea.status not in OPEN:
@@ -213,7 +214,6 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
         raise InvalidSubmission(errors)
     was_waiting = idea.status == "needs_info"
     idea.status = "in_review" if was_waiting else idea.status
-    idea.version += 1
     idea.updated_at = now
     owe_post_update(session, idea, now)
     queries.owe(session, "notify_edit", idea_id, now, version=idea.version)

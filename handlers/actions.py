@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
 from handlers import forms
 from handlers.commands import update_form
+from handlers.replies import apologise, tell
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,17 @@ def register(app: App, services: Services) -> None:
         ack()
         value = str(action.get("value", ""))
         if not value.isdigit():
-            respond(text="That button does not point to a challenge I know.", replace_original=False)
+            tell(respond, "That button does not point to a challenge I know.")
             return
         try:
             with services.db.session() as session:
                 challenge = submissions.open_challenge(session, int(value), _author(body).workspace_id)
         except InvalidSubmission as invalid:
-            respond(text=invalid.errors["challenge"], replace_original=False)
+            tell(respond, invalid.errors["challenge"])
             return
         except SQLAlchemyError:
             log.warning("database unavailable while opening a challenge", exc_info=True)
-            respond(**messages.apology().as_kwargs(), replace_original=False)
+            apologise(respond)
             return
         client.views_open(trigger_id=body["trigger_id"], view=messages.idea_modal(challenge=challenge))
 
@@ -51,10 +52,10 @@ def register(app: App, services: Services) -> None:
                     session, int(value), body["user"]["id"], status, services.clock.now(), deciders
                 )
         except NotAllowed as refusal:
-            respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+            tell(respond, str(refusal))
             return
         except SQLAlchemyError:
-            respond(**messages.apology().as_kwargs(), response_type="ephemeral", replace_original=False)
+            apologise(respond)
             return
         services.outbox.kick()
 

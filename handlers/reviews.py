@@ -8,13 +8,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import messages, review_messages, reviews
+from bot import review_messages, reviews
 from bot.matching.service import idea_document, project_document
 from bot.reviews import Deciders, NotAllowed
 from bot.services import Services
 from bot.submissions import InvalidSubmission
 from handlers import forms
 from handlers.commands import open_form
+from handlers.replies import apologise, tell
 from storage import queries
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,10 @@ def register(app: App, services: Services) -> None:
                     raise NotAllowed("That idea no longer exists.")
                 reviews.check_may(idea, user, name, deciders)
         except NotAllowed as refusal:
-            respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+            tell(respond, str(refusal))
             return
         except SQLAlchemyError:
-            respond(**messages.apology().as_kwargs(), response_type="ephemeral", replace_original=False)
+            apologise(respond)
             return
         candidates = []
         if name == "merge":
@@ -69,7 +70,7 @@ def register(app: App, services: Services) -> None:
             text = "Thanks! I've told the author you'd like to help." if added else "You already offered to help."
         else:
             text = "Thanks for your support!" if added else "You already support this idea."
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        tell(respond, text)
         services.outbox.kick()
 
     app.action(review_messages.ACTION_IDS["support"])(on_support_button)
@@ -120,7 +121,7 @@ def register(app: App, services: Services) -> None:
         with services.db.session() as session:
             idea = queries.get_idea(session, idea_id) if idea_id else None
         if idea is None or idea.author_id != body["user"]["id"] or idea.status not in reviews.OPEN:
-            respond(text="This idea can no longer be edited.", response_type="ephemeral", replace_original=False)
+            tell(respond, "This idea can no longer be edited.")
             return
         open_form(client, respond, body["trigger_id"], review_messages.edit_modal(idea))
 
