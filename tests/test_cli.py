@@ -79,3 +79,22 @@ def test_similar_batch_writes_one_json_line_per_input(tmp_path, database_url):
 def test_similar_needs_text_or_batch(tmp_path, database_url):
     result = run_main({"DATABASE_URL": database_url}, tmp_path, "similar")
     assert result.returncode == 2 and "give either TEXT or --batch" in result.stderr
+
+
+def test_reviewers_are_set_listed_and_removed(tmp_path, database_url):
+    env = {"DATABASE_URL": database_url}
+    result = run_main(env, tmp_path, "reviewers", "set", "Urban mobility", "U0AAA1,U0BBB2")
+    assert result.returncode == 0 and result.stdout.strip() == "Urban mobility: U0AAA1, U0BBB2"
+    assert run_main(env, tmp_path, "reviewers", "list").stdout.strip() == "Urban mobility: U0AAA1, U0BBB2"
+    bad = run_main(env, tmp_path, "reviewers", "set", "Urban mobility", "alice")
+    assert bad.returncode == 2 and "not a user ID: alice" in bad.stderr
+    assert run_main(env, tmp_path, "reviewers", "remove", "URBAN  Mobility").returncode == 0  # case and spaces
+    assert "no teams mapped yet" in run_main(env, tmp_path, "reviewers", "list").stdout
+
+
+def test_export_writes_csv_and_json(tmp_path, database_url):
+    env = {"DATABASE_URL": database_url}
+    result = run_main(env, tmp_path, "export", str(tmp_path / "out.json"), "--format", "json")
+    assert result.returncode == 0 and json.loads((tmp_path / "out.json").read_text()) == []
+    wrong = run_main(env, tmp_path, "export", str(tmp_path / "out.xml"), "--format", "xml")
+    assert wrong.returncode == 2 and "csv or json" in wrong.stderr

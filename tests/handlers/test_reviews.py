@@ -279,3 +279,13 @@ def test_merging_a_duplicate_tells_its_author_and_supporters_where_it_went(bot: 
     merged = next(idea for idea in ideas(bot) if idea.title.startswith("Online booking"))
     assert merged.status == "merged" and merged.merged_into == target["value"] == f"idea:{ideas(bot)[0].id}"
     assert first["ts"] != second["ts"]
+
+
+def test_team_reviewers_are_set_from_slack_by_the_innovation_team_and_get_the_teams_ideas(bot: RunningBot):
+    refused = bot.send.command("/ideas", "reviewers set Mobility <@U0MOB00001|mo>", user=STRANGER)
+    assert "Only the innovation team" in refused.json()["text"]
+    done = bot.send.command("/ideas", "reviewers set Urban mobility <@U0MOB00001|mo>", user=TEAM_MEMBER)
+    assert "Urban mobility" in str(done.json()) and "U0MOB00001" in str(done.json())
+    post = posted_idea(bot, department="urban  MOBILITY")
+    assert "<@U0MOB00001>" in block_texts(post) and f"<@{REVIEWER}>" not in block_texts(post)
+    assert ideas(bot)[0].reviewers == "U0MOB00001"
