@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.worktime import DAYS, WorkingTime, parse_days, parse_duration, parse_hours
 from storage.db import normalise_url
 
 DEFAULT_DATABASE_URL = "sqlite:///innovation-bot.db"
@@ -37,6 +42,13 @@ class Settings:
     digest_channels: tuple[str, ...] = ()
     match_duplicate_score: int = 64
     match_related_score: int = 55
+    nudge_after: tuple[int, str] = (3, "d")
+    nudge_repeat: tuple[int, str] = (2, "d")
+    nudge_max: int = 3
+    escalation_channel: str | None = None
+    working_time: WorkingTime = field(default_factory=WorkingTime)
+    timezone: str = "Europe/Brussels"
+    digest_schedule: tuple[int, time] = (0, time(9))
 
     @property
     def socket_mode(self) -> bool:
@@ -84,7 +96,68 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", _USER_ID, "user IDs like U0123"),
         digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
         **match_thresholds(env),
+        **schedule_settings(env),
     )
+
+
+def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Nudges, escalation, working time and the digest (issue: nobody is forgotten)."""
+
+    def get(name: str, default: str) -> str:
+        return env.get(name, "").strip() or default
+
+    try:
+        start, end = parse_hours(get("WORKING_HOURS", "09:00-17:00"))
+        working = WorkingTime(
+            days=parse_days(get("WORKING_DAYS", "mon-fri")),
+            start=start,
+            end=end,
+            holidays=_holidays(env.get("HOLIDAYS_FILE", "").strip()),
+        )
+        settings: dict[str, Any] = {
+            "nudge_after": parse_duration(get("NUDGE_AFTER", "3d"), "NUDGE_AFTER"),
+            "nudge_repeat": parse_duration(get("NUDGE_REPEAT", "2d"), "NUDGE_REPEAT"),
+            "working_time": working,
+        }
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    nudge_max = get("NUDGE_MAX", "3")
+    if not nudge_max.isdigit() or int(nudge_max) > 50:
+        raise ConfigError("NUDGE_MAX must be a whole number from 0 to 50")
+    timezone = get("TIMEZONE", "Europe/Brussels")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE must be a time zone name like Europe/Brussels, not {timezone[:40]!r}") from None
+    escalation = env.get("ESCALATION_CHANNEL", "").strip() or None
+    if escalation is not None:
+        _check_ids([escalation], "ESCALATION_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+    return settings | {
+        "nudge_max": int(nudge_max),
+        "escalation_channel": escalation,
+        "timezone": timezone,
+        "digest_schedule": _digest_schedule(get("DIGEST_SCHEDULE", "mon 09:00")),
+    }
+
+
+def _digest_schedule(text: str) -> tuple[int, time]:
+    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}):(\d{2})", text.lower())
+    if match is None or int(match.group(2)) > 23 or int(match.group(3)) > 59:
+        raise ConfigError("DIGEST_SCHEDULE must look like mon 09:00")
+    return DAYS.index(match.group(1)), time(int(match.group(2)), int(match.group(3)))
+
+
+def _holidays(path: str) -> frozenset[date]:
+    """ISO dates, one per line (# comments allowed), from HOLIDAYS_FILE."""
+    if not path:
+        return frozenset()
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return frozenset(date.fromisoformat(line.split("#")[0].strip()) for line in lines if line.split("#")[0].strip())
+    except OSError:
+        raise ConfigError(f"HOLIDAYS_FILE cannot be read: {path}") from None
+    except ValueError:
+        raise ConfigError("HOLIDAYS_FILE must hold one ISO date (2026-12-25) per line") from None
 
 
 def match_thresholds(env: Mapping[str, str]) -> dict[str, int]:

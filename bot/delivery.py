@@ -65,7 +65,9 @@ class Delivery:
         channels: Channels,
         policy: RetryPolicy | None = None,
         matches: MatchService | None = None,
+        escalate_to: tuple[str, ...] = (),
     ) -> None:
+        self.escalate_to = escalate_to  # a channel, or the innovation team's user IDs
         self.db = db
         self.matches = matches
         self.notifier = notifier
@@ -90,6 +92,8 @@ class Delivery:
             "notify_edit": self._notify_edit,
             "notify_merge": self._notify_merge,
             "update_challenge": self._update_challenge,
+            "nudge": self._nudge,
+            "escalation": self._escalation,
         }
 
     def deliver_due(self) -> int:
@@ -288,6 +292,28 @@ class Delivery:
                 raise NotYet(f"challenge {challenge_id} is not posted yet")
             message = _render_challenge(session, challenge, [])
         self.notifier.update(challenge.channel_id, challenge.message_ts, message)
+        return _nothing
+
+    def _nudge(self, nudge_id: int) -> Record:
+        with self.db.session() as session:
+            nudge = queries.get_nudge(session, nudge_id)
+            idea = queries.get_idea(session, nudge.idea_id) if nudge is not None else None
+        if nudge is None or idea is None or idea.awaiting_since is None:
+            return _nothing  # feedback came meanwhile: nothing to remind
+        waited = (self.clock.now() - idea.awaiting_since).days
+        self.notifier.post(nudge.reviewer_id, review_messages.nudge_dm(idea, nudge.number, waited))
+        return _nothing
+
+    def _escalation(self, nudge_id: int) -> Record:
+        with self.db.session() as session:
+            nudge = queries.get_nudge(session, nudge_id)
+            idea = queries.get_idea(session, nudge.idea_id) if nudge is not None else None
+        if nudge is None or idea is None or idea.awaiting_since is None:
+            return _nothing
+        waited = (self.clock.now() - idea.awaiting_since).days
+        message = review_messages.escalation_message(idea, waited, reviewer_ids(idea))
+        for target in self.escalate_to:
+            self.notifier.post(target, message)
         return _nothing
 
 

@@ -45,6 +45,7 @@ from storage.models import Challenge, Comment, Decision, Idea, Support
 DECISION_MODAL = "decision_modal"
 EDIT_MODAL = "idea_edit_modal"
 EDIT_BUTTON = "idea_edit"
+SNOOZE_BUTTON = "idea_snooze"
 BUTTONS = {
     "approve": "Approve",
     "needs_info": "Needs more info",
@@ -350,3 +351,31 @@ def _listing(lines: list[str], empty: str, more_where: str) -> list[Block]:
 def _challenge_link(challenge: Challenge) -> str:
     title = escape_mrkdwn(shorten(challenge.title, 150))
     return f"*<{challenge.permalink}|{title}>*" if challenge.permalink else f"*{title}*"
+
+
+def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:
+    """A reminder to a reviewer: the idea in two lines, how long it has waited, and the buttons to act."""
+    summary = escape_mrkdwn(shorten(idea.problem.replace("\n", " "), 200))
+    text = (
+        f":alarm_clock: {idea_link(idea)} has waited *{waited_days} day{'s' if waited_days != 1 else ''}* "
+        f"for your feedback (reminder {number}).\n{summary}"
+    )
+    buttons = [
+        ButtonElement(text=BUTTONS[action], action_id=ACTION_IDS[action], value=str(idea.id), style=style)
+        for action, style in (("approve", "primary"), ("needs_info", None), ("decline", "danger"))
+    ]
+    buttons.append(ButtonElement(text="Snooze 2 days", action_id=SNOOZE_BUTTON, value=str(idea.id)))
+    return Message(
+        text=f"Reminder: an idea waits for your feedback ({waited_days} days)",
+        blocks=[*sections(text), ActionsBlock(elements=buttons)],
+    )
+
+
+def escalation_message(idea: Idea, waited_days: int, silent: list[str]) -> Message:
+    """To the innovation team: an idea nobody has answered despite the reminders."""
+    who = ", ".join(f"<@{user}>" for user in silent) or "its reviewers"
+    text = (
+        f":rotating_light: {idea_link(idea)} has waited *{waited_days} days* without feedback. "
+        f"Not answered after every reminder: {who}."
+    )
+    return Message(text=f"An idea has waited {waited_days} days without feedback", blocks=sections(text))

@@ -117,6 +117,9 @@ def decide(
     if actor_id in deciders.of(idea) and action != "withdraw":
         idea.first_feedback_at = idea.first_feedback_at or now
         idea.last_feedback_at = now
+        idea.awaiting_since = None  # feedback given: no more reminders
+    if idea.status not in ("submitted", "in_review"):
+        idea.awaiting_since = None
     idea.updated_at = now
     decision = Decision(
         idea_id=idea_id, actor_id=actor_id, action=action, status_after=idea.status, comment=text, created_at=now
@@ -177,6 +180,7 @@ def record_thread_reply(
     if feedback:
         idea.first_feedback_at = idea.first_feedback_at or now
         idea.last_feedback_at = now
+        idea.awaiting_since = None
         if idea.status == "submitted":
             idea.status = "in_review"
             owe_post_update(session, idea, now)
@@ -214,6 +218,9 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
         raise InvalidSubmission(errors)
     was_waiting = idea.status == "needs_info"
     idea.status = "in_review" if was_waiting else idea.status
+    if was_waiting:  # the reviewers owe feedback again: the reminders start afresh
+        idea.awaiting_since = now
+        queries.clear_nudges(session, idea_id)
     idea.updated_at = now
     owe_post_update(session, idea, now)
     queries.owe(session, "notify_edit", idea_id, now, version=idea.version)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.matching.service import MatchService
+from bot.nudges import Policy, TimeZoneOf
 from bot.worker import Worker
 from storage.db import Database
 
@@ -18,3 +19,5 @@ class Services:
     clock: Clock
     outbox: Worker
     matches: MatchService
+    policy: Policy
+    time_zones: TimeZoneOf

@@ -93,6 +93,7 @@ def submit_idea(
         challenge_id=draft.challenge_id,
         similar_shown=draft.similar_shown,
         reviewers=",".join(reviewers_for(session, department, default_reviewers)),
+        awaiting_since=now,
         created_at=now,
         updated_at=now,
     )

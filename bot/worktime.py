@@ -102,7 +102,9 @@ class WorkingTime:
         if day.weekday() not in self.days or day in self.holidays:
             return None
         opens = datetime.combine(day, self.start, tz)
-        closes = datetime.combine(day + timedelta(days=1), time(0), tz) if self.end is None else (
-            datetime.combine(day, self.end, tz)
+        closes = (
+            datetime.combine(day + timedelta(days=1), time(0), tz)
+            if self.end is None
+            else (datetime.combine(day, self.end, tz))
         )
         return opens, closes

@@ -8,11 +8,12 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import review_messages, reviews
+from bot import nudges, review_messages, reviews
 from bot.matching.service import idea_document, project_document
 from bot.reviews import Deciders, NotAllowed
 from bot.services import Services
 from bot.submissions import InvalidSubmission
+from bot.worktime import zone
 from handlers import forms
 from handlers.commands import open_form
 from handlers.replies import apologise, tell
@@ -113,6 +114,25 @@ def register(app: App, services: Services) -> None:
         if name == "complete" and project is not None:
             services.matches.upsert(project_document(project))
         services.outbox.kick()
+
+    @app.action(review_messages.SNOOZE_BUTTON)
+    def snooze_button(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        idea_id, user = _idea_id(action), body["user"]["id"]
+        tz = zone(services.time_zones(user), services.settings.timezone)
+        try:
+            with services.db.session() as session:
+                idea = queries.get_idea(session, idea_id) if idea_id else None
+                if idea is None or user not in reviews.reviewer_ids(idea):
+                    raise NotAllowed("Only this idea's reviewers get reminders about it.")
+                until = nudges.snooze(session, idea_id, user, services.clock.now(), services.policy, tz)
+        except NotAllowed as refusal:
+            tell(respond, str(refusal))
+            return
+        except SQLAlchemyError:
+            apologise(respond)
+            return
+        tell(respond, f"Snoozed: no reminder about this idea before {until.astimezone(tz):%a %d %b, %H:%M}.")
 
     @app.action(review_messages.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:

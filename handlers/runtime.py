@@ -17,6 +17,9 @@ from bot.delivery import Channels, Delivery, RetryPolicy
 from bot.matching.matcher import Thresholds
 from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
+from bot.nudges import Policy
+from bot.people import TimeZones
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.worker import Worker
 from handlers.web import MAX_BODY, SlackWsgi
@@ -45,10 +48,24 @@ class BotRuntime:
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
         self.matches = MatchService(self.db, thresholds)
-        delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry, self.matches)
+        escalate_to = (settings.escalation_channel,) if settings.escalation_channel else settings.innovation_team
+        delivery = Delivery(
+            self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, escalate_to=escalate_to
+        )
         self.worker = Worker("slack-delivery", delivery.deliver_due, poll_seconds)
+        self.policy = Policy.from_settings(settings)
+        self.time_zones = TimeZones(self.db, self.client, clock)
+        self.scheduler = Scheduler(self.db, clock, self.policy, self.time_zones, self.worker.kick)
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
-        self.services = Services(settings=settings, db=self.db, clock=clock, outbox=self.worker, matches=self.matches)
+        self.services = Services(
+            settings=settings,
+            db=self.db,
+            clock=clock,
+            outbox=self.worker,
+            matches=self.matches,
+            policy=self.policy,
+            time_zones=self.time_zones,
+        )
         self.app = App(
             client=self.client,
             signing_secret=settings.signing_secret or "",
@@ -64,6 +81,7 @@ class BotRuntime:
         log.info("duplicate finder ready: %s projects, ideas and challenges indexed", indexed)
         self.worker.start()
         self.refresher.start()
+        self.scheduler.start()
 
     def serve_http(
         self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, *, health_only: bool = False
@@ -85,6 +103,7 @@ class BotRuntime:
         )
 
     def stop(self) -> None:
+        self.scheduler.stop()
         self.refresher.stop()
         self.worker.stop()
         self.db.dispose()

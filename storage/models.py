@@ -54,6 +54,7 @@ class Idea(SQLModel, table=True):
     merged_into: str | None = Field(default=None, max_length=40)
     first_feedback_at: datetime | None = None
     last_feedback_at: datetime | None = None
+    awaiting_since: datetime | None = None  # reviewers owe feedback since then (None: not waiting on them)
     version: int = 0  # bumped on every change the channel post shows
     created_at: datetime
     updated_at: datetime
@@ -164,3 +165,37 @@ class ReviewerMapping(SQLModel, table=True):
     label: str = Field(max_length=100)  # as the administrator wrote it
     reviewers: str = Field(max_length=1000)  # comma-separated user IDs
     updated_at: datetime
+
+
+class NudgeSent(SQLModel, table=True):
+    """A reminder owed to (and then sent to) one reviewer about one idea; unique, so sent once."""
+
+    __tablename__ = "nudge_sent"
+    __table_args__ = (UniqueConstraint("idea_id", "reviewer_id", "number", name="uq_nudge_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    reviewer_id: str = Field(max_length=32)
+    number: int  # 1, 2, ... NUDGE_MAX; NUDGE_MAX + 1 is the escalation
+    created_at: datetime
+
+
+class Snooze(SQLModel, table=True):
+    """A reviewer asked not to be reminded about an idea until a time."""
+
+    __table_args__ = (UniqueConstraint("idea_id", "reviewer_id", name="uq_snooze"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    reviewer_id: str = Field(max_length=32)
+    until: datetime
+
+
+class SlackUser(SQLModel, table=True):
+    """What Slack says about a person that the bot needs: their time zone."""
+
+    __tablename__ = "slack_user"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    tz: str | None = Field(default=None, max_length=64)
+    fetched_at: datetime

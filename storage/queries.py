@@ -16,9 +16,12 @@ from storage.models import (
     Decision,
     Idea,
     JoinRequest,
+    NudgeSent,
     OutboxMessage,
     PastProject,
     ReviewerMapping,
+    SlackUser,
+    Snooze,
     Support,
 )
 
@@ -375,3 +378,58 @@ def project_by_external_id(session: Session, external_id: str) -> PastProject | 
 def supporters_of(session: Session, idea_id: int) -> list[str]:
     query = select(Support.user_id).where(Support.idea_id == idea_id).order_by(col(Support.id))
     return list(dict.fromkeys(session.exec(query).all()))
+
+
+# --- nudges --------------------------------------------------------------------------------------------
+
+
+def ideas_awaiting_feedback(session: Session, statuses: Sequence[str]) -> Sequence[Idea]:
+    query = select(Idea).where(col(Idea.awaiting_since).is_not(None), col(Idea.status).in_(list(statuses)))
+    return session.exec(query.order_by(col(Idea.id))).all()
+
+
+def nudges_of(session: Session, idea_id: int) -> list[NudgeSent]:
+    return list(session.exec(select(NudgeSent).where(NudgeSent.idea_id == idea_id).order_by(col(NudgeSent.id))).all())
+
+
+def add_nudge(session: Session, idea_id: int, reviewer_id: str, number: int, now: datetime) -> int:
+    row = NudgeSent(idea_id=idea_id, reviewer_id=reviewer_id, number=number, created_at=now)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def get_nudge(session: Session, nudge_id: int) -> NudgeSent | None:
+    return session.get(NudgeSent, nudge_id)
+
+
+def clear_nudges(session: Session, idea_id: int) -> None:
+    """Start an idea's reminders afresh (after the author's edit)."""
+    for model in (NudgeSent, Snooze):
+        for row in session.exec(select(model).where(model.idea_id == idea_id)).all():
+            session.delete(row)
+
+
+def snoozes_of(session: Session, idea_id: int) -> dict[str, datetime]:
+    return {row.reviewer_id: row.until for row in session.exec(select(Snooze).where(Snooze.idea_id == idea_id))}
+
+
+def save_snooze(session: Session, idea_id: int, reviewer_id: str, until: datetime) -> None:
+    row = session.exec(select(Snooze).where(Snooze.idea_id == idea_id, Snooze.reviewer_id == reviewer_id)).first()
+    if row is None:
+        session.add(Snooze(idea_id=idea_id, reviewer_id=reviewer_id, until=until))
+    else:
+        row.until = until
+
+
+def time_zone_of(session: Session, user_id: str) -> SlackUser | None:
+    return session.get(SlackUser, user_id)
+
+
+def save_time_zone(session: Session, user_id: str, tz: str | None, now: datetime) -> None:
+    row = session.get(SlackUser, user_id)
+    if row is None:
+        session.add(SlackUser(user_id=user_id, tz=tz, fetched_at=now))
+    else:
+        row.tz, row.fetched_at = tz, now
