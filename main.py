@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 from dotenv import find_dotenv, load_dotenv
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, schedule_settings
 
 cli = typer.Typer(
     add_completion=False,
@@ -210,6 +210,49 @@ def export(
     with _database().session() as session:
         count = write_export(session, file, fmt)
     typer.echo(f"wrote {count} records to {file}")
+
+
+@cli.command()
+def digest(
+    preview: Annotated[bool, typer.Option("--preview", help="Print this week's digest so far.")] = False,
+    send: Annotated[bool, typer.Option("--send", help="Send it now to DIGEST_CHANNELS.")] = False,
+) -> None:
+    """The weekly digest: --preview prints it, --send posts it now."""
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.digest import build_digest, last_scheduled, owe_digest
+    from bot.digest_messages import digest_text
+    from bot.worktime import zone
+
+    if preview == send:
+        _fail("give --preview or --send")
+    load_dotenv(find_dotenv(usecwd=True))
+    try:
+        schedule = schedule_settings(os.environ)
+    except ConfigError as error:
+        _fail(str(error))
+    now = SystemClock().now()
+    weekday, at = schedule["digest_schedule"]
+    start = last_scheduled(now, weekday, at, zone(schedule["timezone"]))
+    start = start if start < now else start - timedelta(days=7)
+    if preview:
+        with _database().session() as session:
+            typer.echo(digest_text(build_digest(session, start, now)))
+        return
+    settings = _settings()
+    if not settings.digest_channels:
+        _fail("DIGEST_CHANNELS is not set: give the channel IDs the digest goes to")
+    from handlers.runtime import BotRuntime
+
+    runtime = BotRuntime(settings)
+    runtime.db.migrate()
+    with runtime.db.session() as session:
+        for channel in settings.digest_channels:
+            owe_digest(session, channel, start, now, now)
+    runtime.delivery.deliver_due()
+    runtime.stop()
+    typer.echo(f"digest sent to {len(settings.digest_channels)} channel(s)")
 
 
 def _match_json(found) -> dict:

@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import messages, review_messages
+from bot import digest_messages, messages, review_messages
 from bot.challenges import owe_challenge_update
 from bot.clock import Clock
+from bot.digest import build_digest
 from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document
 from bot.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
@@ -94,6 +95,7 @@ class Delivery:
             "update_challenge": self._update_challenge,
             "nudge": self._nudge,
             "escalation": self._escalation,
+            "digest": self._digest,
         }
 
     def deliver_due(self) -> int:
@@ -314,6 +316,15 @@ class Delivery:
         message = review_messages.escalation_message(idea, waited, reviewer_ids(idea))
         for target in self.escalate_to:
             self.notifier.post(target, message)
+        return _nothing
+
+    def _digest(self, run_id: int) -> Record:
+        with self.db.session() as session:
+            run = queries.get_digest_run(session, run_id)
+            if run is None:
+                return _nothing
+            message = digest_messages.digest_message(build_digest(session, run.period_start, run.period_end))
+        self.notifier.post(run.channel_id, message)
         return _nothing
 
 

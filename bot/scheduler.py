@@ -1,4 +1,4 @@
-"""When to look for due reminders: an APScheduler job that runs the nudge tick every few seconds.
+"""When to look for due reminders and digests: an APScheduler job that runs a tick every few seconds.
 
 What is due lives in the database (see bot/nudges.py), so the job itself keeps no state: a missed run
 (the bot was down) is simply the next run, which finds everything that fell due meanwhile, once.
@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, time
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import nudges
 from bot.clock import Clock
+from bot.digest import owe_due_digests
 from bot.nudges import Policy, TimeZoneOf
 from bot.reviews import reviewer_ids
 from storage import queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    channels: tuple[str, ...]
+    weekday: int
+    at: time
+    tz: ZoneInfo
 
 
 class Scheduler:
@@ -31,7 +42,9 @@ class Scheduler:
         tz_of: TimeZoneOf,
         on_claimed: Callable[[], None],
         interval_seconds: float = 30.0,
+        digest: DigestSchedule | None = None,
     ) -> None:
+        self.digest = digest
         self.db = db
         self.clock = clock
         self.policy = policy
@@ -58,8 +71,13 @@ class Scheduler:
                 for reviewer in reviewer_ids(idea)
             }
         zones = {person: self.tz_of(person) for person in people}  # Slack calls outside any transaction
+        now = self.clock.now()
         with self.db.session() as session:
-            claimed = nudges.tick(session, self.clock.now(), self.policy, zones.get)
+            claimed = nudges.tick(session, now, self.policy, zones.get)
+            if self.digest is not None and self.digest.channels:
+                claimed += owe_due_digests(
+                    session, now, self.digest.channels, self.digest.weekday, self.digest.at, self.digest.tz
+                )
         if claimed:
             log.info("claimed %s reminders", claimed)
             self.on_claimed()

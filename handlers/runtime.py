@@ -19,9 +19,10 @@ from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
 from bot.nudges import Policy
 from bot.people import TimeZones
-from bot.scheduler import Scheduler
+from bot.scheduler import DigestSchedule, Scheduler
 from bot.services import Services
 from bot.worker import Worker
+from bot.worktime import zone
 from handlers.web import MAX_BODY, SlackWsgi
 from storage.db import Database
 
@@ -49,13 +50,15 @@ class BotRuntime:
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
         self.matches = MatchService(self.db, thresholds)
         escalate_to = (settings.escalation_channel,) if settings.escalation_channel else settings.innovation_team
-        delivery = Delivery(
+        self.delivery = Delivery(
             self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, escalate_to=escalate_to
         )
-        self.worker = Worker("slack-delivery", delivery.deliver_due, poll_seconds)
+        self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
         self.policy = Policy.from_settings(settings)
         self.time_zones = TimeZones(self.db, self.client, clock)
-        self.scheduler = Scheduler(self.db, clock, self.policy, self.time_zones, self.worker.kick)
+        weekday, at = settings.digest_schedule
+        digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
+        self.scheduler = Scheduler(self.db, clock, self.policy, self.time_zones, self.worker.kick, digest=digest)
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
         self.services = Services(
             settings=settings,

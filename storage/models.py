@@ -199,3 +199,16 @@ class SlackUser(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     tz: str | None = Field(default=None, max_length=64)
     fetched_at: datetime
+
+
+class DigestRun(SQLModel, table=True):
+    """One weekly digest for one channel: unique, so each is sent once whatever the processes do."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("channel_id", "period_end", name="uq_digest_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str = Field(max_length=32)
+    period_start: datetime
+    period_end: datetime
+    created_at: datetime

@@ -14,6 +14,7 @@ from storage.models import (
     Challenge,
     Comment,
     Decision,
+    DigestRun,
     Idea,
     JoinRequest,
     NudgeSent,
@@ -433,3 +434,35 @@ def save_time_zone(session: Session, user_id: str, tz: str | None, now: datetime
         session.add(SlackUser(user_id=user_id, tz=tz, fetched_at=now))
     else:
         row.tz, row.fetched_at = tz, now
+
+
+# --- the weekly digest -------------------------------------------------------------------------------
+
+
+def count_joins(session: Session, start: datetime, end: datetime) -> int:
+    query = (
+        select(func.count())
+        .select_from(JoinRequest)
+        .where(col(JoinRequest.created_at) >= start, col(JoinRequest.created_at) < end)
+    )
+    return session.exec(query).one()
+
+
+def support_in(session: Session, start: datetime, end: datetime) -> list[int]:
+    """The idea id of every "Support" given between `start` and `end`."""
+    query = select(Support.idea_id).where(
+        Support.kind == "support", col(Support.created_at) >= start, col(Support.created_at) < end
+    )
+    return list(session.exec(query).all())
+
+
+def add_digest_run(session: Session, channel_id: str, start: datetime, end: datetime, now: datetime) -> int:
+    run = DigestRun(channel_id=channel_id, period_start=start, period_end=end, created_at=now)
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
+
+
+def get_digest_run(session: Session, run_id: int) -> DigestRun | None:
+    return session.get(DigestRun, run_id)

@@ -1,0 +1,99 @@
+"""The weekly digest: what happened, who waits, what we learned, and thanks to the contributors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.reviews import OPEN, reviewer_ids
+from storage import queries
+from storage.models import Challenge, Decision, Idea
+
+CATCH_UP = timedelta(days=3)  # a digest missed while the bot was down still goes out within this
+
+
+@dataclass
+class Digest:
+    start: datetime
+    end: datetime
+    new_ideas: list[Idea] = field(default_factory=list)
+    new_challenges: list[Challenge] = field(default_factory=list)
+    decisions: list[tuple[Decision, Idea]] = field(default_factory=list)
+    waiting: list[tuple[Idea, int]] = field(default_factory=list)  # (idea, days waited), longest first
+    completed: list[Idea] = field(default_factory=list)
+    joins: int = 0  # people who joined existing work instead of starting a duplicate
+    most_supported: list[tuple[Idea, int]] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)  # named ones
+    anonymous_contributors: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_ideas or self.new_challenges or self.decisions or self.completed or self.joins)
+
+
+def build_digest(session: Session, start: datetime, end: datetime) -> Digest:
+    """Everything between `start` and `end` (UTC) for one workspace-wide digest."""
+    ideas = list(queries.all_ideas(session))
+    by_id = {idea.id: idea for idea in ideas}
+    digest = Digest(start=start, end=end)
+    digest.new_ideas = [idea for idea in ideas if start <= idea.created_at < end]
+    digest.new_challenges = [c for c in queries.all_challenges(session) if start <= c.created_at < end]
+    digest.decisions = [
+        (decision, by_id[decision.idea_id])
+        for decision in queries.all_decisions(session)
+        if start <= decision.created_at < end and decision.action not in ("comment",) and decision.idea_id in by_id
+    ]
+    digest.completed = [idea for decision, idea in digest.decisions if decision.action == "complete"]
+    waiting = [idea for idea in ideas if idea.status in OPEN and idea.awaiting_since is not None]
+    digest.waiting = sorted(
+        ((idea, (end - idea.awaiting_since).days) for idea in waiting if idea.awaiting_since), key=lambda x: -x[1]
+    )
+    digest.joins = queries.count_joins(session, start, end)
+    support = Counter(queries.support_in(session, start, end))
+    digest.most_supported = [(by_id[i], n) for i, n in support.most_common() if i in by_id]
+    named = Counter(
+        [idea.author_id for idea in digest.new_ideas if not idea.anonymous]
+        + [challenge.author_id for challenge in digest.new_challenges]
+    )
+    digest.contributors = [user for user, _ in named.most_common()]
+    digest.anonymous_contributors = len({idea.author_id for idea in digest.new_ideas if idea.anonymous})
+    return digest
+
+
+def last_scheduled(now: datetime, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    """The most recent scheduled digest moment at or before `now` (UTC)."""
+    local = now.astimezone(tz)
+    candidate = datetime.combine(local.date() - timedelta(days=(local.weekday() - weekday) % 7), at, tz)
+    if candidate > local:
+        candidate -= timedelta(days=7)
+    return candidate.astimezone(now.tzinfo)
+
+
+def owe_due_digests(
+    session: Session, now: datetime, channels: tuple[str, ...], weekday: int, at: time, tz: ZoneInfo
+) -> int:
+    """Owe this week's digest to each channel once, if its time has come (and is not long past)."""
+    end = last_scheduled(now, weekday, at, tz)
+    if now - end > CATCH_UP:
+        return 0
+    return sum(owe_digest(session, channel, end - timedelta(days=7), end, now) for channel in channels)
+
+
+def owe_digest(session: Session, channel: str, start: datetime, end: datetime, now: datetime) -> int:
+    """Claim the digest of (`channel`, `end`) and owe its message; 0 if it was already claimed."""
+    try:
+        with session.begin_nested():
+            run_id = queries.add_digest_run(session, channel, start, end, now)
+            queries.owe(session, "digest", run_id, now)
+    except IntegrityError:
+        return 0
+    return 1
+
+
+def waiting_on(idea: Idea) -> list[str]:
+    return reviewer_ids(idea)
