@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
@@ -31,9 +31,17 @@ class Home:
     waiting_for_me: Sequence[Idea]
     challenges: Sequence[Challenge]
     figures: Figures | None
+    next_nudges: dict[int, datetime] = field(default_factory=dict)  # idea id -> next reminder due
 
 
-def home_for(session: Session, workspace_id: str, user_id: str, now: datetime, deciders: Deciders) -> Home:
+def home_for(
+    session: Session,
+    workspace_id: str,
+    user_id: str,
+    now: datetime,
+    deciders: Deciders,
+    next_nudge: Callable[[Idea], datetime | None] | None = None,
+) -> Home:
     mine = queries.ideas_by_author(session, workspace_id, user_id)
     last_feedback = {}
     for idea in mine[:20]:
@@ -48,7 +56,9 @@ def home_for(session: Session, workspace_id: str, user_id: str, now: datetime, d
         everything = queries.ideas_in_workspace(session, workspace_id)
         waiting = sorted((idea for idea in everything if idea.status in OPEN), key=lambda idea: idea.created_at)
         figures = _figures(everything, now)
-    return Home(mine, last_feedback, waiting, queries.open_challenges(session, workspace_id), figures)
+    shown = [*mine[:10], *waiting[:10]]
+    due = {idea.id: when for idea in shown if next_nudge and idea.id and (when := next_nudge(idea))}
+    return Home(mine, last_feedback, waiting, queries.open_challenges(session, workspace_id), figures, due)
 
 
 def _figures(ideas: Sequence[Idea], now: datetime) -> Figures:

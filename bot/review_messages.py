@@ -312,6 +312,7 @@ def home_view(home: Home, now: datetime) -> View:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Waiting for my decision*"))]
         waiting = [
             f"• {idea_link(idea)} · {status_label(idea.status)} · waiting {(now - idea.created_at).days} days"
+            f"{_next_nudge(home, idea)}"
             for idea in home.waiting_for_me
         ]
         blocks += _listing(waiting, "", "the ideas channel")
@@ -336,6 +337,15 @@ def home_view(home: Home, now: datetime) -> View:
 def _last(home: Home, idea: Idea) -> str:
     feedback = home.last_feedback.get(idea.id or 0)
     return f"\n   _{escape_mrkdwn(shorten(feedback, 140))}_" if feedback else ""
+
+
+def _next_nudge(home: Home, idea: Idea) -> str:
+    due = home.next_nudges.get(idea.id or 0)
+    return (
+        f" · next reminder <!date^{int(due.timestamp())}^{{date_short_pretty}} {{time}}|{due:%Y-%m-%d %H:%M} UTC>"
+        if due
+        else ""
+    )
 
 
 def _listing(lines: list[str], empty: str, more_where: str) -> list[Block]:

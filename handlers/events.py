@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import review_messages
 from bot.home import home_for
+from bot.nudges import next_nudge
 from bot.reviews import Deciders
 from bot.services import Services
 
@@ -25,7 +26,14 @@ def register(app: App, services: Services) -> None:
         now = services.clock.now()
         try:
             with services.db.session() as session:
-                home = home_for(session, workspace, user, now, Deciders(services.settings.innovation_team))
+                home = home_for(
+                    session,
+                    workspace,
+                    user,
+                    now,
+                    Deciders(services.settings.innovation_team),
+                    lambda idea: next_nudge(session, idea, services.policy, services.time_zones),
+                )
         except SQLAlchemyError:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return

@@ -245,6 +245,7 @@ def test_the_app_home_stays_within_slack_limits_with_300_ideas(bot: RunningBot):
     text = json.dumps(view)
     assert "Waiting for my decision" in text and "more: see" in text and "Pipeline" in text
     assert "waiting 299 days" in text  # oldest first
+    assert "next reminder <!date^" in text  # when the next nudge is due
 
 
 def test_the_author_withdraws_from_the_confirmation_message_and_nobody_else_can(bot: RunningBot):
@@ -289,3 +290,17 @@ def test_team_reviewers_are_set_from_slack_by_the_innovation_team_and_get_the_te
     post = posted_idea(bot, department="urban  MOBILITY")
     assert "<@U0MOB00001>" in block_texts(post) and f"<@{REVIEWER}>" not in block_texts(post)
     assert ideas(bot)[0].reviewers == "U0MOB00001"
+
+
+def test_snooze_from_a_reminder_is_for_the_ideas_reviewers(bot: RunningBot):
+    post = posted_idea(bot)
+    idea_id = str(ideas(bot)[0].id)
+    bot.send.block_action("idea_snooze", idea_id, user=STRANGER, channel="D0STRANGE1", message=post)
+    assert "Only this idea's reviewers" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
+    bot.send.block_action("idea_snooze", idea_id, user=REVIEWER, channel="D0REVIEW01", message=post)
+    answer = bot.slack.wait_for(lambda: bot.slack.responses()[1:])[0]
+    assert answer["text"].startswith("Snoozed: no reminder about this idea before")
+    from storage import queries
+
+    with bot.runtime.db.session() as session:
+        assert REVIEWER in queries.snoozes_of(session, int(idea_id))

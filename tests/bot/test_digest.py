@@ -1,0 +1,89 @@
+"""The weekly digest on both databases: its content, its limits, once per channel and week, the preview."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot import reviews
+from bot.digest import build_digest, last_scheduled, owe_due_digests
+from bot.digest_messages import digest_message, digest_text
+from bot.reviews import Deciders
+from bot.submissions import Author, IdeaDraft, submit_idea
+from bot.worktime import zone
+from storage import queries
+from tests.test_main import run_main
+
+BRUSSELS = zone("Europe/Brussels")
+MONDAY_9 = datetime(2026, 11, 30, 8, tzinfo=UTC)  # Monday 09:00 in Brussels
+WEEK_AGO = MONDAY_9 - timedelta(days=7)
+REVIEWER = "U0REVIEW01"
+
+
+def idea(session, title: str, author: str, when: datetime, anonymous: bool = False):
+    draft = IdeaDraft(title=title, problem="p", proposal="q", anonymous=anonymous)
+    return submit_idea(session, draft, Author(author, "T0FAKE0001"), when, (REVIEWER,))
+
+
+def test_the_digest_tells_the_week(db):
+    with db.session() as session:
+        old = idea(session, "Old idea still waiting", "U0OLD00001", WEEK_AGO - timedelta(days=20))
+        booked = idea(session, "Online booking", "U0ALICE001", WEEK_AGO + timedelta(days=1))
+        idea(session, "Secret idea", "U0SHY00001", WEEK_AGO + timedelta(days=2), anonymous=True)
+        reviews.decide(
+            session, booked.id, REVIEWER, "approve", WEEK_AGO + timedelta(days=3), Deciders(), comment="Go for it"
+        )
+        reviews.support(session, booked.id, "U0FAN00001", "support", WEEK_AGO + timedelta(days=4))
+        queries.add_join(session, "T0FAKE0001", "U0JOIN0001", f"idea:{old.id}", WEEK_AGO + timedelta(days=4))
+    with db.session() as session:
+        digest = build_digest(session, WEEK_AGO, MONDAY_9)
+    text = digest_text(digest)
+    assert "New this week: 2 ideas, 0 challenges" in text and "Online booking" in text
+    assert f"@{REVIEWER} approved this idea: Go for it" in text
+    assert "Old idea still waiting" in text and "waiting on @U0REVIEW01" in text
+    assert "1 person joined existing work" in text and "1 supporter" in text
+    assert "@U0ALICE001" in text and "1 anonymous colleague" in text and "U0SHY00001" not in text
+    assert "U0SHY00001" not in str(digest_message(digest).as_kwargs())
+
+
+def test_an_empty_week_gets_a_short_message_not_silence(db):
+    with db.session() as session:
+        digest = build_digest(session, WEEK_AGO, MONDAY_9)
+    message = digest_message(digest)
+    assert "A quiet week" in str(message.as_kwargs()) and message.text
+
+
+def test_long_lists_end_with_and_n_more_within_slack_limits(db):
+    with db.session() as session:
+        for n in range(120):
+            idea(session, f"Idea number {n} " + "x" * 120, f"U0P{n:07d}", WEEK_AGO + timedelta(hours=n))
+    with db.session() as session:
+        message = digest_message(build_digest(session, WEEK_AGO, MONDAY_9))
+    payload = message.as_kwargs()  # builds every block: Slack's limits are checked here
+    assert len(payload["blocks"]) <= 50
+    assert "and 115 more" in str(payload)
+
+
+def test_each_channel_gets_each_week_once_even_after_a_restart(db):
+    channels = ("C0DIGEST01", "C0DIGEST02")
+
+    def tick(at: datetime) -> int:
+        with db.session() as session:
+            return owe_due_digests(session, at, channels, 0, time(9), BRUSSELS)
+
+    assert tick(MONDAY_9 - timedelta(minutes=1)) == 0  # last week's is long past: no late surprise
+    assert tick(MONDAY_9 + timedelta(hours=26)) == 2  # the bot was down at 09:00: sent once it is back
+    assert tick(MONDAY_9 + timedelta(hours=27)) == 0  # and never again, whichever process ticks
+    assert tick(MONDAY_9 + timedelta(days=7)) == 2  # next week's
+    with db.session() as session:
+        assert len([e for e in queries.outbox_messages(session) if e.kind == "digest"]) == 4
+
+
+def test_the_schedule_is_read_in_the_team_time_zone():
+    assert last_scheduled(MONDAY_9, 0, time(9), BRUSSELS) == MONDAY_9
+    assert last_scheduled(MONDAY_9 - timedelta(seconds=1), 0, time(9), BRUSSELS) == WEEK_AGO
+
+
+def test_digest_preview_prints_the_week_so_far(tmp_path, database_url):
+    result = run_main({"DATABASE_URL": database_url}, tmp_path, "digest", "--preview")
+    assert result.returncode == 0 and result.stdout.startswith("Innovation digest")
+    assert "A quiet week" in result.stdout
+    both = run_main({"DATABASE_URL": database_url}, tmp_path, "digest")
+    assert both.returncode == 2 and "--preview or --send" in both.stderr
