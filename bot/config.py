@@ -49,6 +49,7 @@ class Settings:
     working_time: WorkingTime = field(default_factory=WorkingTime)
     timezone: str = "Europe/Brussels"
     digest_schedule: tuple[int, time] = (0, time(9))
+    tick_seconds: float = 30.0
 
     @property
     def socket_mode(self) -> bool:
@@ -132,7 +133,11 @@ def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:
     escalation = env.get("ESCALATION_CHANNEL", "").strip() or None
     if escalation is not None:
         _check_ids([escalation], "ESCALATION_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+    tick = get("TICK_SECONDS", "30")
+    if not tick.replace(".", "", 1).isdigit() or not 0.1 <= float(tick) <= 3600:
+        raise ConfigError("TICK_SECONDS must be a number of seconds from 0.1 to 3600")
     return settings | {
+        "tick_seconds": float(tick),
         "nudge_max": int(nudge_max),
         "escalation_channel": escalation,
         "timezone": timezone,

@@ -58,7 +58,9 @@ class BotRuntime:
         self.time_zones = TimeZones(self.db, self.client, clock)
         weekday, at = settings.digest_schedule
         digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
-        self.scheduler = Scheduler(self.db, clock, self.policy, self.time_zones, self.worker.kick, digest=digest)
+        self.scheduler = Scheduler(
+            self.db, clock, self.policy, self.time_zones, self.worker.kick, settings.tick_seconds, digest=digest
+        )
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
         self.services = Services(
             settings=settings,
