@@ -87,3 +87,25 @@ def test_digest_preview_prints_the_week_so_far(tmp_path, database_url):
     assert "A quiet week" in result.stdout
     both = run_main({"DATABASE_URL": database_url}, tmp_path, "digest")
     assert both.returncode == 2 and "--preview or --send" in both.stderr
+
+
+def test_digest_send_posts_to_every_digest_channel_now(tmp_path, database_url):
+    from fakeslack.server import FakeSlack
+    from tests.conftest import SIGNING_SECRET
+
+    fake = FakeSlack().start()
+    try:
+        env = {
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "IDEAS_CHANNEL": "C0IDEAS001",
+            "DIGEST_CHANNELS": "C0DIGEST01,C0DIGEST02",
+        }
+        result = run_main(env, tmp_path, "digest", "--send")
+        assert result.returncode == 0 and "digest sent to 2 channel(s)" in result.stdout
+        assert len(fake.posts("C0DIGEST01")) == 1 and len(fake.posts("C0DIGEST02")) == 1
+        assert "Innovation digest" in fake.posts("C0DIGEST01")[0]["text"]
+    finally:
+        fake.stop()
