@@ -29,6 +29,11 @@ def run(context: typer.Context) -> None:
     """Start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT."""
     if context.invoked_subcommand is not None:
         return
+    load_dotenv(find_dotenv(usecwd=True))
+    if not os.environ.get("SLACK_BOT_TOKEN", "").strip() and sys.stdin.isatty() and sys.stdout.isatty():
+        typer.echo("No SLACK_BOT_TOKEN: starting the local console instead (README, 'Setting up the Slack app').")
+        context.invoke(console)
+        return
     settings = _settings()
     _logging()
     from handlers.runtime import BotRuntime
@@ -44,6 +49,28 @@ def run(context: typer.Context) -> None:
     finally:
         runtime.stop()
         log.info("stopped")
+
+
+@cli.command()
+def console(
+    sample: Annotated[bool, typer.Option("--sample", help="Load a small demo registry of past projects.")] = False,
+) -> None:
+    """Try the bot without Slack: a local workspace in the terminal, on the default database."""
+    from console.repl import Console
+
+    load_dotenv(find_dotenv(usecwd=True))
+    try:
+        schedule = schedule_settings(os.environ)
+    except ConfigError as error:
+        _fail(str(error))
+    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+    session = Console(_database_url(), schedule)
+    try:
+        if sample:
+            typer.echo(f"sample registry: {session.load_sample()}")
+        session.run()
+    finally:
+        session.close()
 
 
 @cli.command()

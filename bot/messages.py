@@ -184,7 +184,9 @@ def challenge_draft_from_command(text: str) -> ChallengeDraft:
 
 
 def _similar_section(similar: Sequence[Found] | None) -> list[Block]:
-    """In a form: the button that looks for similar work, and what it found (each with "Join this instead")."""
+    """In a form: the button that looks for similar work, and what it found worth a look (each with
+    "Join this instead"); weaker matches are left out."""
+    similar = None if similar is None else [item for item in similar if item.verdict is not None]
     check = ActionsBlock(
         block_id="similar_check",
         elements=[ButtonElement(text="Check for similar work", action_id=CHECK_SIMILAR, value="check")],
@@ -240,6 +242,7 @@ def _link(title: str, url: str | None) -> str:
 
 def _shown(similar: Sequence[Found] | None) -> dict[str, Any]:
     """What the author was shown, kept in the form's private_metadata until submission."""
+    similar = [item for item in similar or () if item.verdict is not None]
     if not similar:
         return {}
     return {"shown": [[f"{item.kind}:{item.id}", item.score, item.verdict] for item in similar]}

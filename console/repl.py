@@ -1,0 +1,350 @@
+"""`python main.py console`: the real bot, its real handlers, and a small Slack workspace in the terminal.
+
+Everything typed here becomes the payload Slack would send (slash commands, block_actions,
+view_submission, events), signed and posted to the bot's own HTTP endpoint; the bot's Web API calls go
+to an in-process fake Slack. The scheduler reads a clock that `wait` moves.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from console.render import NAMES, Button, blocks_text, mrkdwn
+from fakeslack.sender import SlackSender
+from fakeslack.server import FakeSlack
+
+SAMPLE = Path(__file__).with_name("sample_registry.csv")
+PEOPLE = {"me": ("U0YOU00001", "you"), "manager": ("U0MANAGER1", "manager"), "team": ("U0TEAM0001", "innovation-team")}
+CHANNELS = {"ideas": "C0IDEAS001", "challenges": "C0CHALL001", "digest": "C0DIGEST01"}
+HELP = """Commands:
+  /idea [title]   /challenge [title]   /ideas [help|mine|search words|reviewers]
+  click N         press button N
+  as me|manager|team   switch person (you, a reviewer, the innovation team)
+  home            your App Home
+  channel NAME    recent messages in #ideas, #challenges or #digest
+  thread N        open message N's thread (from the last channel listing) and reply
+  wait 3d         move the clock (30m, 4h, 3d) and run what the scheduler would have done
+  help, quit"""
+
+
+class Console:
+    """One local session: a fake workspace, the bot, and whoever is typing."""
+
+    def __init__(self, database_url: str, schedule: dict[str, Any], out=print, ask=input) -> None:
+        from handlers.runtime import BotRuntime
+
+        self.out, self.ask = out, ask
+        self.slack = FakeSlack().start()
+        self.clock = ManualClock()
+        secret = secrets.token_hex(16)
+        settings = Settings(
+            bot_token=self.slack.token,
+            signing_secret=secret,
+            slack_api_url=self.slack.api_url,
+            database_url=database_url,
+            ideas_channel=CHANNELS["ideas"],
+            challenges_channel=CHANNELS["challenges"],
+            reviewers=(PEOPLE["manager"][0],),
+            innovation_team=(PEOPLE["team"][0],),
+            digest_channels=(CHANNELS["digest"],),
+            **schedule,
+        )
+        self.runtime = BotRuntime(settings, clock=self.clock, poll_seconds=0.1)
+        self.runtime.start()
+        self.server = self.runtime.serve_http(host="127.0.0.1", port=0, threads=4)
+        self.server.start_in_thread()
+        url = f"http://127.0.0.1:{self.server.port}/slack/events"
+        self.send = SlackSender(url, secret, self.slack.response_url())
+        self.user = PEOPLE["me"][0]
+        self.buttons: list[Button] = []
+        self.listing: list[dict[str, Any]] = []
+        self._seen_posts = 0
+        self._seen_responses = 0
+        self._seen_views = 0
+        for user, name in PEOPLE.values():
+            NAMES[user] = name
+        for name, channel in CHANNELS.items():
+            NAMES[channel] = name
+
+    def load_sample(self) -> str:
+        from bot.registry import import_projects
+
+        with self.runtime.db.session() as session:
+            report = import_projects(session, SAMPLE, now=self.clock.now(), source="sample registry")
+        self.runtime.matches.load()
+        return report.summary()
+
+    def close(self) -> None:
+        self.server.close()
+        self.runtime.stop()
+        self.slack.stop()
+
+    # --- the loop -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.out("You are @you. Type `help` for commands. (#ideas is reviewed by @manager.)")
+        while True:
+            try:
+                line = self.ask(f"{NAMES[self.user]}> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line in ("quit", "exit"):
+                break
+            try:
+                self.handle(line)
+            except Exception as error:
+                self.out(f"(could not do that: {error})")
+
+    def handle(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        if not line:
+            return
+        if line.startswith("/"):
+            reply = self.send.command(word, rest, user=self.user, channel=CHANNELS["ideas"])
+            if reply.body:
+                self._show_ack(reply.body)
+            self._after_action()
+        elif word == "click" and rest.strip().isdigit():
+            self._click(int(rest))
+        elif word == "as" and rest in PEOPLE:
+            self.user = PEOPLE[rest][0]
+            self.out(f"You are now @{PEOPLE[rest][1]}.")
+        elif word == "home":
+            self._home()
+        elif word == "channel" and rest in CHANNELS:
+            self._channel(CHANNELS[rest])
+        elif word == "thread" and rest.strip().isdigit():
+            self._thread(int(rest))
+        elif word == "wait":
+            self._wait(rest.strip())
+        elif word == "help":
+            self.out(HELP)
+        else:
+            self.out("I don't know that. Type `help`.")
+
+    # --- what happens after each thing the user does --------------------------------------------
+
+    def _after_action(self) -> None:
+        self._settle()
+        opened = self.slack.calls("views.open")
+        if len(opened) > self._seen_views:
+            self._seen_views = len(opened)
+            view_id = opened[-1].result["view"]["id"]
+            self._settle()
+            self._form(self.slack.state.views[view_id])
+        self._show_new()
+
+    def _settle(self) -> None:
+        """Wait until the bot is quiet: listeners finished and the outbox delivered."""
+        quiet_since, count = time.monotonic(), -1
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            self.runtime.delivery.deliver_due()
+            now_count = len(self.slack.calls(ok_only=False))
+            if now_count != count:
+                count, quiet_since = now_count, time.monotonic()
+            elif time.monotonic() - quiet_since > 0.3:
+                return
+            time.sleep(0.05)
+
+    def _show_ack(self, body: str) -> None:
+        import json
+
+        try:
+            data = json.loads(body)
+        except ValueError:
+            self.out(mrkdwn(body))
+            return
+        self.buttons = []
+        self.out(blocks_text(data.get("blocks", []), self.buttons, "", None) or mrkdwn(data.get("text", "")))
+
+    def _show_new(self) -> None:
+        self.buttons = []
+        responses = self.slack.responses()
+        for response in responses[self._seen_responses :]:
+            self.out("(only you can see this)")
+            self.out(blocks_text(response.get("blocks", []), self.buttons, "", None) or mrkdwn(response["text"]))
+        self._seen_responses = len(responses)
+        posts = self.slack.posts()
+        for post in posts[self._seen_posts :]:
+            channel = post["channel"]
+            if channel.startswith("U") and channel != self.user:
+                continue  # someone else's DM
+            where = "DM from Innovation Bot" if channel.startswith("U") else f"#{NAMES.get(channel, channel)}"
+            if post.get("thread_ts"):
+                where += " (thread reply)"
+            self.out(f"\n--- {where} ---")
+            message = self.slack.message(channel, post["ts"]) if not channel.startswith("U") else post
+            self.out(blocks_text(message.get("blocks", []), self.buttons, channel, message) or mrkdwn(post["text"]))
+        self._seen_posts = len(posts)
+
+    # --- forms -----------------------------------------------------------------------------------
+
+    def _form(self, view: dict[str, Any]) -> None:
+        self.out(f"\n=== {view['title']['text']} ===")
+        values: dict[str, Any] = {}
+        for block in view["blocks"]:
+            if block["type"] != "input":
+                continue
+            values[block["block_id"]] = self._field(block)
+        view = self.slack.state.views[view["id"]]  # matches may have arrived meanwhile
+        joinable = []
+        for block in view["blocks"]:
+            accessory = block.get("accessory") or {}
+            if accessory.get("action_id") == "join_similar":
+                joinable.append(accessory["value"])
+                self.out(f"  ({len(joinable)}) {mrkdwn(block['text']['text'])}")
+        if joinable:
+            choice = self.ask("Similar work exists. Join one instead? Its number, or Enter to submit yours: ").strip()
+            if choice.isdigit() and 0 < int(choice) <= len(joinable):
+                self.send.view_action(view, "join_similar", joinable[int(choice) - 1], values, user=self.user)
+                self._settle()
+                self.out(blocks_text(self.slack.last_view()["blocks"], [], "", None))
+                return
+        while True:
+            reply = self.send.view_submission(view, values, user=self.user)
+            body = reply.json() if reply.body else {}
+            if body.get("response_action") == "errors":
+                for block_id, error in body["errors"].items():
+                    self.out(f"  ! {error}")
+                    block = next((b for b in view["blocks"] if b.get("block_id") == block_id), None)
+                    if block is not None:
+                        values[block_id] = self._field(block)
+                continue
+            if body.get("response_action") == "update":
+                self.out(blocks_text(body["view"]["blocks"], [], "", None))
+            return
+
+    def _field(self, block: dict[str, Any]) -> Any:
+        element, label = block["element"], block["label"]["text"]
+        hint = f" ({block['hint']['text']})" if block.get("hint") else ""
+        optional = " [optional]" if block.get("optional") else ""
+        kind = element["type"]
+        if kind == "checkboxes":
+            option = element["options"][0]["text"]["text"]
+            return self.ask(f"{option}? [y/N] ").strip().lower().startswith("y")
+        if kind == "static_select":
+            for n, option in enumerate(element["options"], start=1):
+                self.out(f"  {n}. {option['text']['text']}")
+            choice = self.ask(f"{label}{optional}: number> ").strip()
+            options = element["options"]
+            return options[int(choice) - 1]["value"] if choice.isdigit() and 0 < int(choice) <= len(options) else None
+        if kind == "datepicker":
+            return self.ask(f"{label}{optional} (YYYY-MM-DD)> ").strip() or None
+        default = element.get("initial_value") or ""
+        limit = f", up to {element['max_length']} characters" if element.get("max_length") else ""
+        shown = f" [{default}]" if default else ""
+        answer = self.ask(f"{label}{optional}{hint}{limit}{shown}> ")
+        return answer if answer.strip() else default
+
+    # --- the other commands -----------------------------------------------------------------------
+
+    def _click(self, number: int) -> None:
+        if not 0 < number <= len(self.buttons):
+            self.out("There is no such button on screen.")
+            return
+        button = self.buttons[number - 1]
+        message = button.message or {"type": "message", "ts": "0", "text": "", "blocks": []}
+        self.send.block_action(button.action_id, button.value, user=self.user, channel=button.channel, message=message)
+        self._after_action()
+
+    def _home(self) -> None:
+        published = len(self.slack.calls("views.publish"))
+        event = {
+            "type": "event_callback",
+            "team_id": "T0FAKE0001",
+            "api_app_id": "A0INNOVATE",
+            "event_id": f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_home_opened",
+                "user": self.user,
+                "channel": "D0HOME",
+                "tab": "home",
+                "event_ts": "1",
+            },
+        }
+        self.send.post_raw_json(event)
+        self.slack.wait_for(lambda: len(self.slack.calls("views.publish")) > published)
+        self.buttons = []
+        self.out(blocks_text(self.slack.calls("views.publish")[-1].args["view"]["blocks"], self.buttons, "", None))
+
+    def _channel(self, channel: str) -> None:
+        messages = [m for m in self.slack.state.messages.get(channel, []) if not m.get("thread_ts")][-10:]
+        self.listing, self.buttons = messages, []
+        if not messages:
+            self.out("(no messages yet)")
+        for n, message in enumerate(messages, start=1):
+            replies = [m for m in self.slack.state.messages.get(channel, []) if m.get("thread_ts") == message["ts"]]
+            self.out(f"\n--- message {n} · {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} ---")
+            self.out(blocks_text(message.get("blocks", []), self.buttons, channel, message) or mrkdwn(message["text"]))
+
+    def _thread(self, number: int) -> None:
+        if not 0 < number <= len(self.listing):
+            self.out("Open a channel first (`channel ideas`), then `thread N`.")
+            return
+        parent = self.listing[number - 1]
+        channel = parent["channel"]
+        for reply in [m for m in self.slack.state.messages.get(channel, []) if m.get("thread_ts") == parent["ts"]]:
+            author = NAMES.get(reply.get("user", ""), "Innovation Bot")
+            said = blocks_text(reply["blocks"], [], "", None) if reply.get("blocks") else mrkdwn(reply.get("text", ""))
+            self.out(f"  {author}: {said}")
+        text = self.ask("reply (Enter to skip)> ").strip()
+        if not text:
+            return
+        ts = f"{time.time():.6f}"
+        self.slack.state.messages.setdefault(channel, []).append(
+            {
+                "type": "message",
+                "user": self.user,
+                "text": text,
+                "ts": ts,
+                "thread_ts": parent["ts"],
+                "channel": channel,
+            }
+        )
+        event = {
+            "type": "event_callback",
+            "team_id": "T0FAKE0001",
+            "api_app_id": "A0INNOVATE",
+            "event_id": f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel": channel,
+                "user": self.user,
+                "text": text,
+                "ts": ts,
+                "thread_ts": parent["ts"],
+                "channel_type": "channel",
+            },
+        }
+        self.send.post_raw_json(event)
+        self._after_action()
+
+    def _wait(self, text: str) -> None:
+        match = re.fullmatch(r"(\d+)([mhd])", text)
+        if match is None:
+            self.out("Say how long: wait 30m, wait 4h, wait 3d.")
+            return
+        amount, unit = int(match.group(1)), match.group(2)
+        key = {"m": "minutes", "h": "hours", "d": "days"}[unit]
+        total = timedelta(**{key: amount})
+        step = timedelta(minutes=30)
+        moved = timedelta(0)
+        while moved < total:
+            delta = min(step, total - moved)
+            self.clock.advance(delta)
+            moved += delta
+            self.runtime.scheduler.run_once()
+            self.runtime.delivery.deliver_due()
+        self._settle()
+        self.out(f"(it is now {self.clock.now():%a %d %b %H:%M} UTC)")
+        self._show_new()
