@@ -63,7 +63,8 @@ def console(
         schedule = schedule_settings(os.environ)
     except ConfigError as error:
         _fail(str(error))
-    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING")
     session = Console(_database_url(), schedule)
     try:
         if sample:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +37,11 @@ def mrkdwn(text: str) -> str:
 def blocks_text(blocks: list[dict[str, Any]], buttons: list[Button], channel: str, message: dict | None) -> str:
     """The text of Block Kit blocks; every button found is appended to `buttons` and shown as [N]."""
     lines: list[str] = []
+    if isinstance(blocks, str):  # blocks sent form-encoded arrive as a JSON string
+        blocks = json.loads(blocks)
     for block in blocks:
+        if not isinstance(block, dict):
+            continue
         kind = block.get("type")
         if kind == "header":
             lines.append(f"== {block['text']['text']} ==")

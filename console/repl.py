@@ -7,6 +7,7 @@ to an in-process fake Slack. The scheduler reads a clock that `wait` moves.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
@@ -20,6 +21,7 @@ from console.render import NAMES, Button, blocks_text, mrkdwn
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
 
+log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).with_name("sample_registry.csv")
 PEOPLE = {"me": ("U0YOU00001", "you"), "manager": ("U0MANAGER1", "manager"), "team": ("U0TEAM0001", "innovation-team")}
 CHANNELS = {"ideas": "C0IDEAS001", "challenges": "C0CHALL001", "digest": "C0DIGEST01"}
@@ -66,6 +68,7 @@ class Console:
         self.buttons: list[Button] = []
         self.listing: list[dict[str, Any]] = []
         self._seen_posts = 0
+        self._seen_dms: dict[str, int] = {}
         self._seen_responses = 0
         self._seen_views = 0
         for user, name in PEOPLE.values():
@@ -99,7 +102,8 @@ class Console:
                 break
             try:
                 self.handle(line)
-            except Exception as error:
+            except Exception as error:  # a console must survive whatever is typed
+                log.debug("console command failed", exc_info=True)
                 self.out(f"(could not do that: {error})")
 
     def handle(self, line: str) -> None:
@@ -116,6 +120,7 @@ class Console:
         elif word == "as" and rest in PEOPLE:
             self.user = PEOPLE[rest][0]
             self.out(f"You are now @{PEOPLE[rest][1]}.")
+            self._show_new()  # their direct messages since they last looked
         elif word == "home":
             self._home()
         elif word == "channel" and rest in CHANNELS:
@@ -173,17 +178,21 @@ class Console:
             self.out(blocks_text(response.get("blocks", []), self.buttons, "", None) or mrkdwn(response["text"]))
         self._seen_responses = len(responses)
         posts = self.slack.posts()
-        for post in posts[self._seen_posts :]:
+        for index, post in enumerate(posts):
             channel = post["channel"]
-            if channel.startswith("U") and channel != self.user:
-                continue  # someone else's DM
-            where = "DM from Innovation Bot" if channel.startswith("U") else f"#{NAMES.get(channel, channel)}"
+            is_dm = channel.startswith("U")
+            if (is_dm and (channel != self.user or index < self._seen_dms.get(self.user, 0))) or (
+                not is_dm and index < self._seen_posts
+            ):
+                continue
+            where = "DM from Innovation Bot" if is_dm else f"#{NAMES.get(channel, channel)}"
             if post.get("thread_ts"):
                 where += " (thread reply)"
             self.out(f"\n--- {where} ---")
-            message = self.slack.message(channel, post["ts"]) if not channel.startswith("U") else post
+            message = post if is_dm else self.slack.message(channel, post["ts"])
             self.out(blocks_text(message.get("blocks", []), self.buttons, channel, message) or mrkdwn(post["text"]))
         self._seen_posts = len(posts)
+        self._seen_dms[self.user] = len(posts)
 
     # --- forms -----------------------------------------------------------------------------------
 

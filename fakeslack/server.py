@@ -223,8 +223,9 @@ def _decoded(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _single(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
+def _form(fields: dict[str, list[str]]) -> dict[str, Any]:
+    """Form fields as single values (parse_qs gives lists); JSON bodies are left as they are."""
+    return {key: values[0] if len(values) == 1 else values for key, values in fields.items()}
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -235,7 +236,7 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            self._dispatch(parse_qs(urlsplit(self.path).query))
+            self._dispatch(_form(parse_qs(urlsplit(self.path).query)))
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -243,12 +244,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 self._dispatch(json.loads(raw or "{}"))
             else:
-                self._dispatch(parse_qs(raw))
+                self._dispatch(_form(parse_qs(raw)))
 
         def _dispatch(self, args: dict[str, Any]) -> None:
-            args = {
-                key: value[0] if isinstance(value, list) and len(value) == 1 else value for key, value in args.items()
-            }
             path = urlsplit(self.path).path
             if path.startswith("/respond/"):
                 with fake._lock:

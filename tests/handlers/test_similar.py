@@ -53,7 +53,9 @@ def test_check_for_similar_work_uses_what_was_typed(bot: RunningBot, tmp_path):
     bot.send.command("/idea")
     opened = bot.slack.wait_for(lambda: bot.slack.calls("views.open"))[0].result["view"]
     assert bot.slack.calls("views.update") == []  # nothing typed yet: no lookup
-    bot.send.view_action(opened, "check_similar", "check", {"title": "Sensors that tell when waste containers are full"})
+    bot.send.view_action(
+        opened, "check_similar", "check", {"title": "Sensors that tell when waste containers are full"}
+    )
     view = bot.slack.wait_for(lambda: updated_views(bot))[0]
     assert "Sensors in waste containers" in str(view["blocks"])
     assert view["blocks"][0]["element"]["initial_value"] == "Sensors that tell when waste containers are full"
