@@ -32,7 +32,7 @@ def run(context: typer.Context) -> None:
     load_dotenv(find_dotenv(usecwd=True))
     if not os.environ.get("SLACK_BOT_TOKEN", "").strip() and sys.stdin.isatty() and sys.stdout.isatty():
         typer.echo("No SLACK_BOT_TOKEN: starting the local console instead (README, 'Setting up the Slack app').")
-        context.invoke(console)
+        context.invoke(console, sample=False, start=None)
         return
     settings = _settings()
     _logging()
@@ -54,6 +54,9 @@ def run(context: typer.Context) -> None:
 @cli.command()
 def console(
     sample: Annotated[bool, typer.Option("--sample", help="Load a small demo registry of past projects.")] = False,
+    start: Annotated[
+        str | None, typer.Option(help="Start the clock at this UTC time (2026-11-27T14:00), for demos.")
+    ] = None,
 ) -> None:
     """Try the bot without Slack: a local workspace in the terminal, on the default database."""
     from console.repl import Console
@@ -65,7 +68,13 @@ def console(
         _fail(str(error))
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING")
-    session = Console(_database_url(), schedule)
+    from datetime import UTC, datetime
+
+    try:
+        clock_start = datetime.fromisoformat(start).replace(tzinfo=UTC) if start else None
+    except ValueError:
+        _fail("--start takes a date and time like 2026-11-27T14:00")
+    session = Console(_database_url(), schedule, start=clock_start)
     try:
         if sample:
             typer.echo(f"sample registry: {session.load_sample()}")

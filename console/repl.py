@@ -11,7 +11,8 @@ import logging
 import re
 import secrets
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,19 @@ HELP = """Commands:
 class Console:
     """One local session: a fake workspace, the bot, and whoever is typing."""
 
-    def __init__(self, database_url: str, schedule: dict[str, Any], out=print, ask=input) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        schedule: dict[str, Any],
+        start: datetime | None = None,
+        out: Callable[[str], None] = print,
+        ask: Callable[[str], str] = input,
+    ) -> None:
         from handlers.runtime import BotRuntime
 
         self.out, self.ask = out, ask
         self.slack = FakeSlack().start()
-        self.clock = ManualClock()
+        self.clock = ManualClock(start)
         secret = secrets.token_hex(16)
         settings = Settings(
             bot_token=self.slack.token,
@@ -60,6 +68,10 @@ class Console:
         )
         self.runtime = BotRuntime(settings, clock=self.clock, poll_seconds=0.1)
         self.runtime.start()
+        # The console moves the clock by hours at a time; background threads would see leases expire
+        # mid-send. Here the console's own thread delivers and runs the scheduler, one thing at a time.
+        self.runtime.worker.stop()
+        self.runtime.scheduler.stop()
         self.server = self.runtime.serve_http(host="127.0.0.1", port=0, threads=4)
         self.server.start_in_thread()
         url = f"http://127.0.0.1:{self.server.port}/slack/events"
@@ -144,6 +156,7 @@ class Console:
             view_id = opened[-1].result["view"]["id"]
             self._settle()
             self._form(self.slack.state.views[view_id])
+            self._settle()
         self._show_new()
 
     def _settle(self) -> None:
