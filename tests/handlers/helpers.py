@@ -29,3 +29,17 @@ def submit_challenge(bot: RunningBot, title: str = "Long queues", user: str = AL
 def block_texts(message: dict[str, Any]) -> str:
     """All text a person would read in a message: fallback text and every block's text."""
     return message.get("text", "") + " " + str(message.get("blocks", ""))
+
+
+def wait_until_confirmed(bot: RunningBot) -> None:
+    """Wait until every idea and challenge is posted and its author's link is recorded."""
+    from sqlmodel import select
+
+    from storage.models import Challenge, Idea
+
+    def confirmed() -> bool:
+        with bot.runtime.db.session() as session:
+            rows = [*session.exec(select(Idea)).all(), *session.exec(select(Challenge)).all()]
+        return bool(rows) and all(row.permalink for row in rows)
+
+    bot.slack.wait_for(confirmed)

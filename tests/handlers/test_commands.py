@@ -1,7 +1,7 @@
 """/idea, /challenge and /ideas as Slack sends them: quick acks, the right form, useful replies."""
 
 from tests.conftest import ALICE, RunningBot
-from tests.handlers.helpers import submit_challenge, submit_idea
+from tests.handlers.helpers import submit_challenge, submit_idea, wait_until_confirmed
 
 
 def test_idea_command_acks_fast_and_opens_the_form_prefilled(bot: RunningBot):
@@ -48,7 +48,7 @@ def test_mine_lists_my_submissions_with_status_and_link(bot: RunningBot):
     submit_idea(bot, title="Online booking", anonymous=True)
     submit_challenge(bot, title="Paper forms")
     submit_idea(bot, title="Someone else's", user="U0BOB00001")
-    bot.slack.wait_for(lambda: len(bot.slack.posts(ALICE)) == 2)  # both confirmations: permalinks stored
+    wait_until_confirmed(bot)  # posted, and the links recorded
 
     bot.send.command("/ideas", "mine")
     text = str(bot.slack.wait_for(bot.slack.responses)[0]["blocks"])

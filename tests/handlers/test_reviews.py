@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from storage.models import Comment, Decision, Idea, PastProject
 from tests.conftest import ALICE, IDEAS, REVIEWER, TEAM_MEMBER, RunningBot
-from tests.handlers.helpers import block_texts, submit_idea
+from tests.handlers.helpers import block_texts, submit_idea, wait_until_confirmed
 
 STRANGER = "U0STRANGE1"
 
@@ -15,7 +15,7 @@ STRANGER = "U0STRANGE1"
 def posted_idea(bot: RunningBot, **values) -> dict:
     """Submit an idea and wait until it is posted and its author confirmed; returns the channel post."""
     submit_idea(bot, **values)
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
+    wait_until_confirmed(bot)
     return bot.slack.posts(IDEAS)[-1]
 
 

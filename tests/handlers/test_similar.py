@@ -8,7 +8,7 @@ from bot.matching.service import MatchService
 from bot.submissions import Author, IdeaDraft, submit_idea
 from storage.models import Idea, JoinRequest
 from tests.conftest import ALICE, IDEAS, RunningBot
-from tests.handlers.helpers import block_texts
+from tests.handlers.helpers import block_texts, wait_until_confirmed
 from tests.handlers.helpers import submit_idea as submit_idea_in_slack
 
 BOB = "U0BOB00001"
@@ -63,7 +63,7 @@ def test_check_for_similar_work_uses_what_was_typed(bot: RunningBot, tmp_path):
 
 def test_joining_an_existing_idea_records_it_tells_its_author_and_creates_nothing(bot: RunningBot):
     submit_idea_in_slack(bot, title="Book a bulky waste pickup online", anonymous=True)
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))  # posted and confirmed
+    wait_until_confirmed(bot)
     before = len(updated_views(bot))
     bot.send.command("/idea", "Online booking for bulky waste pickup", user=BOB)
     view = bot.slack.wait_for(lambda: updated_views(bot)[before:])[0]
