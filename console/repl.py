@@ -279,21 +279,15 @@ class Console:
 
     def _home(self) -> None:
         published = len(self.slack.calls("views.publish"))
-        event = {
-            "type": "event_callback",
-            "team_id": "T0FAKE0001",
-            "api_app_id": "A0INNOVATE",
-            "event_id": f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
-            "event": {
+        self._event(
+            {
                 "type": "app_home_opened",
                 "user": self.user,
                 "channel": "D0HOME",
                 "tab": "home",
                 "event_ts": "1",
-            },
-        }
-        self.send.post_raw_json(event)
+            }
+        )
         self.slack.wait_for(lambda: len(self.slack.calls("views.publish")) > published)
         self.buttons = []
         self.out(blocks_text(self.slack.calls("views.publish")[-1].args["view"]["blocks"], self.buttons, "", None))
@@ -332,13 +326,8 @@ class Console:
                 "channel": channel,
             }
         )
-        event = {
-            "type": "event_callback",
-            "team_id": "T0FAKE0001",
-            "api_app_id": "A0INNOVATE",
-            "event_id": f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
-            "event": {
+        self._event(
+            {
                 "type": "message",
                 "channel": channel,
                 "user": self.user,
@@ -346,10 +335,21 @@ class Console:
                 "ts": ts,
                 "thread_ts": parent["ts"],
                 "channel_type": "channel",
-            },
-        }
-        self.send.post_raw_json(event)
+            }
+        )
         self._after_action()
+
+    def _event(self, inner: dict[str, Any]) -> None:
+        """Deliver an Events API event to the bot, as Slack does."""
+        envelope = {
+            "type": "event_callback",
+            "team_id": "T0FAKE0001",
+            "api_app_id": "A0INNOVATE",
+            "event_id": f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "event": inner,
+        }
+        self.send.post_raw_json(envelope)
 
     def _wait(self, text: str) -> None:
         match = re.fullmatch(r"(\d+)([mhd])", text)
