@@ -66,9 +66,7 @@ class Delivery:
         channels: Channels,
         policy: RetryPolicy | None = None,
         matches: MatchService | None = None,
-        escalate_to: tuple[str, ...] = (),
     ) -> None:
-        self.escalate_to = escalate_to  # a channel, or the innovation team's user IDs
         self.db = db
         self.matches = matches
         self.notifier = notifier
@@ -90,13 +88,15 @@ class Delivery:
             "update_post": self._update_post,
             "notify_comment": self._notify_comment,
             "notify_help": self._notify_help,
-            "notify_edit": self._notify_edit,
-            "notify_merge": self._notify_merge,
             "update_challenge": self._update_challenge,
             "nudge": self._nudge,
-            "escalation": self._escalation,
             "digest": self._digest,
         }
+
+    @property
+    def _addressed(self) -> dict[str, Callable[[int, str | None], Record]]:
+        """Senders of notices that go to several people: one outbox entry (and one send) per person."""
+        return {"notify_edit": self._notify_edit, "notify_merge": self._notify_merge, "escalation": self._escalation}
 
     def deliver_due(self) -> int:
         """Try every entry that is due now; returns how many were sent."""
@@ -111,9 +111,12 @@ class Delivery:
             entry = queries.claim(session, outbox_id, now, self.policy.lease)
             if entry is None:
                 return False
-            kind, subject_id, attempts = entry.kind, entry.subject_id, entry.attempts
+            kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
         try:
-            record = self._senders[kind](subject_id)
+            if kind in self._addressed:
+                record = self._addressed[kind](subject_id, recipient)
+            else:
+                record = self._senders[kind](subject_id)
         except NotYet as error:
             self._retry(outbox_id, attempts, f"waiting: {error}", None)
             return False
@@ -266,25 +269,22 @@ class Delivery:
             self.notifier.post(idea.author_id, review_messages.help_dm(offer, idea))
         return _nothing
 
-    def _notify_edit(self, idea_id: int) -> Record:
+    def _notify_edit(self, idea_id: int, reviewer: str | None) -> Record:
         with self.db.session() as session:
             idea = queries.get_idea(session, idea_id)
-        if idea is not None:
-            for reviewer in reviewer_ids(idea):
-                self.notifier.post(reviewer, review_messages.edit_dm(idea))
+        if idea is not None and reviewer:
+            self.notifier.post(reviewer, review_messages.edit_dm(idea))
         return _nothing
 
-    def _notify_merge(self, decision_id: int) -> Record:
-        """Tell the author and every supporter of a merged idea where it went."""
+    def _notify_merge(self, decision_id: int, person: str | None) -> Record:
+        """Tell the author or a supporter of a merged idea where it went."""
         with self.db.session() as session:
             decision = queries.get_decision(session, decision_id)
             idea = queries.get_idea(session, decision.idea_id) if decision is not None else None
-            people = queries.supporters_of(session, idea.id) if idea is not None and idea.id else []
-        if idea is None or not idea.merged_into:
+        if idea is None or not idea.merged_into or not person:
             return _nothing
         target = self.matches.lookup(idea.merged_into) if self.matches is not None else None
-        for person in dict.fromkeys([idea.author_id, *people]):
-            self.notifier.post(person, review_messages.merge_dm(idea, target))
+        self.notifier.post(person, review_messages.merge_dm(idea, target))
         return _nothing
 
     def _update_challenge(self, challenge_id: int) -> Record:
@@ -306,16 +306,15 @@ class Delivery:
         self.notifier.post(nudge.reviewer_id, review_messages.nudge_dm(idea, nudge.number, waited))
         return _nothing
 
-    def _escalation(self, nudge_id: int) -> Record:
+    def _escalation(self, nudge_id: int, target: str | None) -> Record:
         with self.db.session() as session:
             nudge = queries.get_nudge(session, nudge_id)
             idea = queries.get_idea(session, nudge.idea_id) if nudge is not None else None
         if nudge is None or idea is None or idea.awaiting_since is None:
             return _nothing
         waited = (self.clock.now() - idea.awaiting_since).days
-        message = review_messages.escalation_message(idea, waited, reviewer_ids(idea))
-        for target in self.escalate_to:
-            self.notifier.post(target, message)
+        if target:
+            self.notifier.post(target, review_messages.escalation_message(idea, waited, reviewer_ids(idea)))
         return _nothing
 
     def _digest(self, run_id: int) -> Record:

@@ -393,7 +393,7 @@ def help_message() -> Message:
         "• `/idea [title]`: share an idea to improve a service (you can stay anonymous)",
         "• `/challenge [title]`: publish a problem so that anyone can propose a solution",
         "• `/ideas mine`: your ideas and challenges, and where they stand",
-        "• `/ideas search <words>`: find ideas and challenges before you start your own",
+        "• `/ideas search <words>`: find past projects, ideas and challenges before you start your own",
         "• `/ideas reviewers`: who reviews each team's ideas (innovation team)",
         "• `/ideas help`: this message",
     ]

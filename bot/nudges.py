@@ -34,6 +34,7 @@ class Policy:
     repeat: timedelta
     max_nudges: int
     default_tz: str
+    escalate_to: tuple[str, ...] = ()  # a channel, or the innovation team's user IDs
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -44,6 +45,7 @@ class Policy:
             repeat=working.duration(*settings.nudge_repeat),
             max_nudges=settings.nudge_max,
             default_tz=settings.timezone,
+            escalate_to=(settings.escalation_channel,) if settings.escalation_channel else settings.innovation_team,
         )
 
     def due(self, idea: Idea, sent: list[datetime], snoozed_until: datetime | None, tz: ZoneInfo) -> datetime:
@@ -83,7 +85,7 @@ def tick(session: Session, now: datetime, policy: Policy, tz_of: TimeZoneOf) -> 
             tz = zone(policy.default_tz)
             already = any(row.number == 0 for row in history)
             if not already and policy.working.add(last, policy.repeat, tz) <= now:
-                claimed += _claim(session, idea.id, "", 0, now, "escalation")
+                claimed += _claim(session, idea.id, "", 0, now, "escalation", policy.escalate_to)
     return claimed
 
 
@@ -95,12 +97,21 @@ def _all_exhausted(history: list, reviewers: list[str], max_nudges: int) -> bool
     return all(count >= max_nudges for count in counts.values())
 
 
-def _claim(session: Session, idea_id: int, reviewer: str, number: int, now: datetime, kind: str) -> int:
-    """Insert the unique reminder row and its outbox entry together; 0 if another process was first."""
+def _claim(
+    session: Session,
+    idea_id: int,
+    reviewer: str,
+    number: int,
+    now: datetime,
+    kind: str,
+    recipients: tuple[str, ...] = (),
+) -> int:
+    """Insert the unique reminder row and its outbox entries together; 0 if another process was first."""
     try:
         with session.begin_nested():
             row_id = queries.add_nudge(session, idea_id, reviewer, number, now)
-            queries.owe(session, kind, row_id, now)
+            for recipient in recipients if kind == "escalation" else (reviewer,):
+                queries.owe(session, kind, row_id, now, recipient=recipient)
     except IntegrityError:
         return 0
     return 1

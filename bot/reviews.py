@@ -127,8 +127,10 @@ def decide(
     decision_id = queries.add_decision(session, decision)
     queries.owe(session, "decision_reply", decision_id, now)
     queries.owe(session, "notify_decision", decision_id, now)
-    if action == "merge":
-        queries.owe(session, "notify_merge", decision_id, now)
+    if action == "merge":  # its author and supporters hear where it went, each once
+        assert idea.id is not None
+        for person in dict.fromkeys([idea.author_id, *queries.supporters_of(session, idea.id)]):
+            queries.owe(session, "notify_merge", decision_id, now, recipient=person)
     owe_post_update(session, idea, now)
     return decision
 
@@ -223,7 +225,8 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
         queries.clear_nudges(session, idea_id)
     idea.updated_at = now
     owe_post_update(session, idea, now)
-    queries.owe(session, "notify_edit", idea_id, now, version=idea.version)
+    for reviewer in reviewer_ids(idea):
+        queries.owe(session, "notify_edit", idea_id, now, version=idea.version, recipient=reviewer)
     return idea
 
 

@@ -49,10 +49,7 @@ class BotRuntime:
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
         self.matches = MatchService(self.db, thresholds)
-        escalate_to = (settings.escalation_channel,) if settings.escalation_channel else settings.innovation_team
-        self.delivery = Delivery(
-            self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, escalate_to=escalate_to
-        )
+        self.delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry, self.matches)
         self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
         self.policy = Policy.from_settings(settings)
         self.time_zones = TimeZones(self.db, self.client, clock)

@@ -72,6 +72,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
     subject_id: int
+    recipient: str | None = Field(default=None, max_length=32)  # for notices sent to several people
     dedupe_key: str = Field(max_length=120)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0

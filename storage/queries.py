@@ -58,7 +58,9 @@ def challenges_by_author(session: Session, workspace_id: str, author_id: str) ->
 # --- the outbox -------------------------------------------------------------------------------
 
 
-def enqueue(session: Session, *, kind: str, subject_id: int, dedupe_key: str, now: datetime) -> None:
+def enqueue(
+    session: Session, *, kind: str, subject_id: int, dedupe_key: str, now: datetime, recipient: str | None = None
+) -> None:
     """Owe a Slack message; a second enqueue with the same key is ignored."""
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
     if exists is not None:
@@ -69,6 +71,7 @@ def enqueue(session: Session, *, kind: str, subject_id: int, dedupe_key: str, no
                 OutboxMessage(
                     kind=kind,
                     subject_id=subject_id,
+                    recipient=recipient,
                     dedupe_key=dedupe_key,
                     next_attempt_at=now,
                     created_at=now,
@@ -78,10 +81,19 @@ def enqueue(session: Session, *, kind: str, subject_id: int, dedupe_key: str, no
         pass
 
 
-def owe(session: Session, kind: str, subject_id: int, now: datetime, *, version: int | None = None) -> None:
-    """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates)."""
-    key = f"{kind}:{subject_id}" if version is None else f"{kind}:{subject_id}:{version}"
-    enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now)
+def owe(
+    session: Session,
+    kind: str,
+    subject_id: int,
+    now: datetime,
+    *,
+    version: int | None = None,
+    recipient: str | None = None,
+) -> None:
+    """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates; and
+    recipient, for notices to several people, so that each person is told once)."""
+    key = ":".join(str(part) for part in (kind, subject_id, version, recipient) if part is not None)
+    enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now, recipient=recipient)
 
 
 def due_outbox_ids(session: Session, now: datetime, limit: int = 50) -> list[int]:

@@ -22,7 +22,9 @@ from storage.db import Database
 REVIEWER, LISBON_REVIEWER, TEAM, AUTHOR = "U0REVIEW01", "U0LISBON01", "U0TEAM0001", "U0ALICE001"
 ZONES = {REVIEWER: "Europe/Brussels", LISBON_REVIEWER: "Europe/Lisbon"}
 FRIDAY_3PM = datetime(2026, 11, 27, 14, tzinfo=UTC)  # 15:00 in Brussels
-POLICY = Policy.from_settings(Settings(bot_token="xoxb-x", ideas_channel="C0IDEAS001"))  # 3d, 2d, max 3
+POLICY = Policy.from_settings(  # 3d, 2d, max 3, then the innovation team
+    Settings(bot_token="xoxb-x", ideas_channel="C0IDEAS001", innovation_team=(TEAM,))
+)
 
 
 @pytest.fixture
@@ -125,7 +127,7 @@ def test_after_the_last_reminder_the_team_is_told_once(db, clock, fake_slack: Fa
         tick(db, clock)
     assert len(owed(db, "nudge")) == 3 and len(owed(db, "escalation")) == 1
     notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
-    delivery = Delivery(db, notifier, clock, Channels("C0IDEAS001", "C0IDEAS001"), escalate_to=(TEAM,))
+    delivery = Delivery(db, notifier, clock, Channels("C0IDEAS001", "C0IDEAS001"))
     while delivery.deliver_due():  # reminders, the escalation (and the idea's own post entries)
         pass
     reminders = fake_slack.posts(REVIEWER)

@@ -277,6 +277,11 @@ def test_merging_a_duplicate_tells_its_author_and_supporters_where_it_went(bot: 
     told = bot.slack.wait_for(lambda: [p for p in bot.slack.posts("U0FAN00001") if "merged" in p["text"]])
     assert "Book a bulky waste pickup online" in block_texts(told[0])
     bot.slack.wait_for(lambda: [p for p in bot.slack.posts(ALICE) if "merged" in p["text"]])
+    from storage import queries
+
+    with bot.runtime.db.session() as session:
+        notices = [e.recipient for e in queries.outbox_messages(session) if e.kind == "notify_merge"]
+    assert sorted(notices) == sorted([ALICE, "U0FAN00001"])  # one entry per person: a retry re-tells nobody
     merged = next(idea for idea in ideas(bot) if idea.title.startswith("Online booking"))
     assert merged.status == "merged" and merged.merged_into == target["value"] == f"idea:{ideas(bot)[0].id}"
     assert first["ts"] != second["ts"]
