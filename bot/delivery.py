@@ -69,6 +69,7 @@ class Delivery:
     ) -> None:
         self.db = db
         self.matches = matches
+        self._attempts = 1
         self.notifier = notifier
         self.clock = clock
         self.channels = channels
@@ -113,6 +114,7 @@ class Delivery:
                 return False
             kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
         try:
+            self._attempts = attempts
             if kind in self._addressed:
                 record = self._addressed[kind](subject_id, recipient)
             else:
@@ -162,7 +164,13 @@ class Delivery:
                 message = kind.render(session, row, self._similar(kind, row))
         if row is None:
             return _nothing
-        posted = self.notifier.post(kind.channel, message) if message is not None else None
+        posted = None
+        if message is not None:
+            marker = {"kind": kind.noun, "id": subject_id}
+            if self._attempts > 1:  # an earlier attempt may have posted before the bot could record it
+                posted = self.notifier.find_post(kind.channel, marker, row.created_at.timestamp() - 60)
+            if posted is None:
+                posted = self.notifier.post(kind.channel, message, marker=marker)
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)

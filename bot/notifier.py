@@ -47,6 +47,9 @@ class SlackRejected(Exception):
         self.error = error
 
 
+MARKER_EVENT = "innovation_bot_post"
+
+
 @dataclass(frozen=True)
 class Posted:
     channel: str
@@ -56,7 +59,11 @@ class Posted:
 class Notifier(Protocol):
     """What the domain needs from Slack."""
 
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Posted: ...
+    def post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, marker: dict | None = None
+    ) -> Posted: ...
+
+    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None: ...
 
     def permalink(self, channel: str, ts: str) -> str: ...
 
@@ -82,9 +89,30 @@ class SlackNotifier:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Posted:
-        response = self._call("chat_postMessage", channel=channel, thread_ts=thread_ts, **message.as_kwargs())
+    def post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, marker: dict | None = None
+    ) -> Posted:
+        """Post a message; `marker` (message metadata) lets `find_post` recognise it later."""
+        metadata = {"event_type": MARKER_EVENT, "event_payload": marker} if marker else None
+        response = self._call(
+            "chat_postMessage", channel=channel, thread_ts=thread_ts, metadata=metadata, **message.as_kwargs()
+        )
         return Posted(channel=response["channel"], ts=response["ts"])
+
+    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None:
+        """A message this bot posted in `channel` since `oldest` with `marker`, if there is one.
+
+        Used before posting again when an earlier attempt's outcome is unknown (a crash or a timeout
+        after Slack had accepted the post), so that the post is not doubled.
+        """
+        response = self._call(
+            "conversations_history", channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+        )
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == MARKER_EVENT and metadata.get("event_payload") == marker:
+                return Posted(channel=channel, ts=message["ts"])
+        return None
 
     def permalink(self, channel: str, ts: str) -> str:
         return self._call("chat_getPermalink", channel=channel, message_ts=ts)["permalink"]

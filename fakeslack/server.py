@@ -54,7 +54,7 @@ class FakeSlack:
         self.token = token
         self.state = FakeSlackState()
         self._lock = threading.Lock()
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._view_ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -154,6 +154,11 @@ class FakeSlack:
             self.state.calls.append(Call(method, args, 200, body))
             return 200, body, {}
 
+    def _next_ts(self) -> str:
+        """A message timestamp as Slack makes them: the current time, unique within the channel."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
     def _method(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         match method:
             case "auth.test":
@@ -172,7 +177,7 @@ class FakeSlack:
                     return {"ok": False, "error": "channel_not_found"}
                 if not args.get("text") and not args.get("blocks"):
                     return {"ok": False, "error": "no_text"}
-                ts = f"{1_700_000_000 + next(self._ts)}.000100"
+                ts = self._next_ts()
                 message = {"type": "message", "user": BOT_USER, "ts": ts, **_decoded(args)}
                 self.state.messages.setdefault(channel, []).append(message)
                 return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -182,6 +187,12 @@ class FakeSlack:
                         message.update(_decoded(args))
                         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
                 return {"ok": False, "error": "message_not_found"}
+            case "conversations.history":
+                oldest = float(args.get("oldest") or 0)
+                found = [m for m in self.state.messages.get(args.get("channel", ""), []) if float(m["ts"]) >= oldest]
+                keep_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+                shown = [m if keep_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found]
+                return {"ok": True, "messages": list(reversed(shown)), "has_more": False}
             case "chat.getPermalink":
                 channel, ts = args.get("channel", ""), str(args.get("message_ts", ""))
                 if not any(m["ts"] == ts for m in self.state.messages.get(channel, [])):
@@ -192,7 +203,7 @@ class FakeSlack:
                     "permalink": f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}",
                 }
             case "chat.postEphemeral":
-                return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+                return {"ok": True, "message_ts": self._next_ts()}
             case "views.open" | "views.push" | "views.update":
                 view = _decoded(args).get("view")
                 if not isinstance(view, dict):

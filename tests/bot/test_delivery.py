@@ -112,3 +112,26 @@ def test_back_off_doubles_up_to_a_ceiling_and_honours_retry_after():
     policy = RetryPolicy(first=timedelta(seconds=2), most=timedelta(seconds=60))
     assert [policy.delay(n).total_seconds() for n in (1, 2, 3, 4, 10)] == [2, 4, 8, 16, 60]
     assert policy.delay(1, retry_after=30).total_seconds() == 30
+
+
+def test_a_post_that_slack_accepted_before_a_crash_is_found_not_doubled(db: Database, fake_slack: FakeSlack):
+    clock = ManualClock(datetime.now(UTC))
+    with db.session() as session:
+        idea = submit_idea(session, DRAFT, AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS))
+    # The first attempt: claimed, posted in Slack, then the process died before recording anything.
+    with db.session() as session:
+        [entry] = queries.outbox_messages(session)
+        assert queries.claim(session, entry.id, clock.now(), timedelta(seconds=60)) is not None
+    from bot.review_messages import idea_post
+
+    first = notifier.post(IDEAS, idea_post(idea, None), marker={"kind": "idea", "id": idea.id})
+    clock.advance(timedelta(minutes=2))  # the lease has run out: another worker takes over
+    while delivery.deliver_due():
+        pass
+    assert len(fake_slack.posts(IDEAS)) == 1
+    with db.session() as session:
+        assert queries.get_idea(session, idea.id).message_ts == first.ts
+    assert fake_slack.calls("conversations.history")
+    assert len(fake_slack.posts(ALICE)) == 1  # and the author is confirmed once
