@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.reviews import reviewer_ids
+from bot.reviews import NotAllowed, reviewer_ids
 from bot.worktime import WorkingTime, zone
 from storage import queries
 from storage.models import Idea
@@ -117,8 +117,17 @@ def _claim(
     return 1
 
 
-def snooze(session: Session, idea_id: int, reviewer: str, now: datetime, policy: Policy, tz: ZoneInfo) -> datetime:
-    """No reminders to `reviewer` about this idea for two working days; returns until when."""
+def snooze(
+    session: Session, idea_id: int | None, reviewer: str, now: datetime, policy: Policy, tz: ZoneInfo
+) -> datetime:
+    """No reminders to `reviewer` about this idea for two working days; returns until when.
+
+    Raises `NotAllowed` unless `reviewer` reviews the idea.
+    """
+    idea = queries.get_idea(session, idea_id) if idea_id else None
+    if idea is None or idea.id is None or reviewer not in reviewer_ids(idea):
+        raise NotAllowed("Only this idea's reviewers get reminders about it.")
+    idea_id = idea.id
     until = policy.working.add(now, policy.working.duration(SNOOZE_DAYS, "d"), tz)
     queries.save_snooze(session, idea_id, reviewer, until)
     return until

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, IdeaDraft, InvalidSubmission, _text
 from storage import queries
-from storage.models import TITLE_MAX, Comment, Decision, Idea
+from storage.models import TITLE_MAX, Comment, Decision, Idea, PastProject
 
 OPEN = ("submitted", "in_review", "needs_info")
 OUTCOMES = ("success", "partial", "failure", "inconclusive")
@@ -71,6 +71,30 @@ def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None
         if idea.status == move.status_after:
             raise NotAllowed(f"This idea is already {_label(idea.status)}.")
         raise NotAllowed(f"This idea is {_label(idea.status)}: it can't be moved that way now.")
+
+
+def idea_for(
+    session: Session, idea_id: int | None, user_id: str, action: str, deciders: Deciders, workspace_id: str
+) -> Idea:
+    """The idea a button is about, if `user_id` may take `action` on it now; else `NotAllowed`."""
+    idea = queries.get_idea(session, idea_id) if idea_id else None
+    if idea is None or idea.workspace_id != workspace_id:
+        raise NotAllowed("That idea no longer exists.")
+    check_may(idea, user_id, action, deciders)
+    return idea
+
+
+def editable_idea(session: Session, idea_id: int | None, user_id: str) -> Idea:
+    """The author's own idea, while it can still be edited; else `NotAllowed`."""
+    idea = queries.get_idea(session, idea_id) if idea_id else None
+    if idea is None or idea.author_id != user_id or idea.status not in OPEN:
+        raise NotAllowed("This idea can no longer be edited.")
+    return idea
+
+
+def registry_entry(session: Session, idea_id: int) -> PastProject | None:
+    """The registry row a completed idea became."""
+    return queries.project_by_external_id(session, f"idea-{idea_id}")
 
 
 def decide(

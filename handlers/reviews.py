@@ -17,7 +17,6 @@ from bot.worktime import zone
 from handlers import forms
 from handlers.commands import open_form
 from handlers.replies import apologise, tell
-from storage import queries
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +33,7 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         try:
             with services.db.session() as session:
-                idea = queries.get_idea(session, idea_id) if idea_id else None
-                if idea is None or idea.workspace_id != _workspace(body):
-                    raise NotAllowed("That idea no longer exists.")
-                reviews.check_may(idea, user, name, deciders)
+                idea = reviews.idea_for(session, idea_id, user, name, deciders, _workspace(body))
         except NotAllowed as refusal:
             tell(respond, str(refusal))
             return
@@ -99,7 +95,7 @@ def register(app: App, services: Services) -> None:
                     target=target,
                     workspace_id=_workspace(body),
                 )
-                project = queries.project_by_external_id(session, f"idea-{idea_id}") if name == "complete" else None
+                project = reviews.registry_entry(session, idea_id) if name == "complete" else None
         except InvalidSubmission as invalid:
             ack(response_action="errors", errors=invalid.errors)
             return
@@ -122,9 +118,6 @@ def register(app: App, services: Services) -> None:
         tz = zone(services.time_zones(user), services.settings.timezone)
         try:
             with services.db.session() as session:
-                idea = queries.get_idea(session, idea_id) if idea_id else None
-                if idea is None or user not in reviews.reviewer_ids(idea):
-                    raise NotAllowed("Only this idea's reviewers get reminders about it.")
                 until = nudges.snooze(session, idea_id, user, services.clock.now(), services.policy, tz)
         except NotAllowed as refusal:
             tell(respond, str(refusal))
@@ -137,11 +130,11 @@ def register(app: App, services: Services) -> None:
     @app.action(review_messages.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        idea_id = _idea_id(action)
-        with services.db.session() as session:
-            idea = queries.get_idea(session, idea_id) if idea_id else None
-        if idea is None or idea.author_id != body["user"]["id"] or idea.status not in reviews.OPEN:
-            tell(respond, "This idea can no longer be edited.")
+        try:
+            with services.db.session() as session:
+                idea = reviews.editable_idea(session, _idea_id(action), body["user"]["id"])
+        except NotAllowed as refusal:
+            tell(respond, str(refusal))
             return
         open_form(client, respond, body["trigger_id"], review_messages.edit_modal(idea))
 
