@@ -9,12 +9,12 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import challenges, messages, submissions
-from bot.reviews import Deciders, NotAllowed
+from bot.reviews import Deciders
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
 from handlers import forms
 from handlers.commands import update_form
-from handlers.replies import apologise, tell
+from handlers.replies import apologise, checked, tell
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +43,17 @@ def register(app: App, services: Services) -> None:
         ack()
         status = action["action_id"].removeprefix("challenge_")
         value = str(action.get("value", ""))
-        try:
-            with services.db.session() as session:
-                if not value.isdigit():
-                    raise NotAllowed("That button does not point to a challenge I know.")
-                deciders = Deciders(services.settings.innovation_team)
-                challenges.move_challenge(
-                    session, int(value), body["user"]["id"], status, services.clock.now(), deciders
-                )
-        except NotAllowed as refusal:
-            tell(respond, str(refusal))
+        if not value.isdigit():
+            tell(respond, "That button does not point to a challenge I know.")
             return
-        except SQLAlchemyError:
-            apologise(respond)
+        deciders = Deciders(services.settings.innovation_team)
+        user, now = body["user"]["id"], services.clock.now()
+        moved, _ = checked(
+            services,
+            respond,
+            lambda session: challenges.move_challenge(session, int(value), user, status, now, deciders),
+        )
+        if not moved:
             return
         services.outbox.kick()
 

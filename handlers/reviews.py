@@ -16,7 +16,7 @@ from bot.submissions import InvalidSubmission
 from bot.worktime import zone
 from handlers import forms
 from handlers.commands import open_form
-from handlers.replies import apologise, tell
+from handlers.replies import checked, tell
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,11 @@ def register(app: App, services: Services) -> None:
         name = action["action_id"].removeprefix("idea_")
         idea_id = _idea_id(action)
         user = body["user"]["id"]
-        try:
-            with services.db.session() as session:
-                idea = reviews.idea_for(session, idea_id, user, name, deciders, _workspace(body))
-        except NotAllowed as refusal:
-            tell(respond, str(refusal))
-            return
-        except SQLAlchemyError:
-            apologise(respond)
+        workspace = _workspace(body)
+        allowed, idea = checked(
+            services, respond, lambda session: reviews.idea_for(session, idea_id, user, name, deciders, workspace)
+        )
+        if not allowed or idea is None:
             return
         candidates = []
         if name == "merge":
@@ -116,25 +113,20 @@ def register(app: App, services: Services) -> None:
         ack()
         idea_id, user = _idea_id(action), body["user"]["id"]
         tz = zone(services.time_zones(user), services.settings.timezone)
-        try:
-            with services.db.session() as session:
-                until = nudges.snooze(session, idea_id, user, services.clock.now(), services.policy, tz)
-        except NotAllowed as refusal:
-            tell(respond, str(refusal))
-            return
-        except SQLAlchemyError:
-            apologise(respond)
+        now = services.clock.now()
+        snoozed, until = checked(
+            services, respond, lambda session: nudges.snooze(session, idea_id, user, now, services.policy, tz)
+        )
+        if not snoozed or until is None:
             return
         tell(respond, f"Snoozed: no reminder about this idea before {until.astimezone(tz):%a %d %b, %H:%M}.")
 
     @app.action(review_messages.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        try:
-            with services.db.session() as session:
-                idea = reviews.editable_idea(session, _idea_id(action), body["user"]["id"])
-        except NotAllowed as refusal:
-            tell(respond, str(refusal))
+        idea_id, user = _idea_id(action), body["user"]["id"]
+        editable, idea = checked(services, respond, lambda session: reviews.editable_idea(session, idea_id, user))
+        if not editable or idea is None:
             return
         open_form(client, respond, body["trigger_id"], review_messages.edit_modal(idea))
 
