@@ -8,7 +8,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from bench import quality, speed
+from bench import load, quality, speed
 
 
 def machine() -> str:
@@ -39,6 +39,7 @@ def main() -> None:
             "",
             quality.run(),
             speed.run(),
+            load.run(),
         ]
     )
     Path(__file__).with_name("RESULTS.md").write_text(report, encoding="utf-8")

@@ -43,6 +43,7 @@ class SlackSender:
         self.signing_secret = signing_secret
         self.response_url = response_url
         self._trigger = 0
+        self.last_trigger = ""  # the trigger_id of the latest request, to find the view it opened
 
     def command(self, command: str, text: str = "", user: str = "U0ALICE001", channel: str = "C0GENERAL1") -> Reply:
         """A slash command, as the form fields Slack sends."""
@@ -197,7 +198,8 @@ class SlackSender:
 
     def _next_trigger(self) -> str:
         self._trigger += 1
-        return f"{self._trigger}.{int(time.time())}.fake-trigger"
+        self.last_trigger = f"{self._trigger}.{int(time.time())}.fake-trigger"
+        return self.last_trigger
 
 
 def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

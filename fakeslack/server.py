@@ -36,6 +36,7 @@ class Failure:
     status: int  # 0 means: drop the connection without answering
     times: int
     retry_after: int | None = None
+    delay: float = 0.0  # seconds to wait before answering (longer than the client's timeout: a timeout)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FakeSlackState:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, Failure] = field(default_factory=dict)
+    opened_by_trigger: dict[str, str] = field(default_factory=dict)  # trigger_id -> view id
 
 
 class FakeSlack:
@@ -86,10 +88,12 @@ class FakeSlack:
 
     # --- what tests ask of it -------------------------------------------------------------------
 
-    def fail(self, method: str, times: int = 1, status: int = 500, retry_after: int | None = None) -> None:
-        """Make the next `times` calls of `method` fail with `status` (0: drop the connection)."""
+    def fail(
+        self, method: str, times: int = 1, status: int = 500, retry_after: int | None = None, delay: float = 0.0
+    ) -> None:
+        """Make the next `times` calls of `method` fail with `status` (0: drop the connection), after `delay` s."""
         with self._lock:
-            self.state.failures[method] = Failure(status=status, times=times, retry_after=retry_after)
+            self.state.failures[method] = Failure(status=status, times=times, retry_after=retry_after, delay=delay)
 
     def calls(self, method: str | None = None, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -121,6 +125,12 @@ class FakeSlack:
         with self._lock:
             return list(self.state.views.values())[-1]
 
+    def view_opened_for(self, trigger_id: str) -> dict[str, Any] | None:
+        """The view as it stands now that `views.open` opened with `trigger_id` (None until it is opened)."""
+        with self._lock:
+            view_id = self.state.opened_by_trigger.get(trigger_id)
+            return self.state.views.get(view_id) if view_id else None
+
     def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.02) -> Any:
         """Poll `predicate()` until it returns something truthy, or fail after `timeout` seconds."""
         deadline = time.monotonic() + timeout
@@ -145,6 +155,8 @@ class FakeSlack:
                 failure.times -= 1
                 self.state.calls.append(Call(method, args, failure.status))
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+                if failure.delay:
+                    headers["X-Fake-Delay"] = str(failure.delay)
                 error = "ratelimited" if failure.status == 429 else "internal_error"
                 return failure.status, {"ok": False, "error": error}, headers
             if authorization != f"Bearer {self.token}" and method != "api.test":
@@ -211,6 +223,8 @@ class FakeSlack:
                 view_id = args.get("view_id") or f"V{next(self._view_ids):010d}"
                 stored = {"id": view_id, "team_id": WORKSPACE, "hash": f"h{time.time_ns()}", **view}
                 self.state.views[view_id] = stored
+                if method == "views.open" and args.get("trigger_id"):
+                    self.state.opened_by_trigger[str(args["trigger_id"])] = view_id
                 return {"ok": True, "view": stored}
             case "views.publish":
                 return {"ok": True, "view": _decoded(args).get("view")}
@@ -266,6 +280,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             method = path.removeprefix("/api/")
             status, body, headers = fake._answer(method, args, self.headers.get("Authorization", ""))
+            delay = headers.pop("X-Fake-Delay", None)
+            if delay:
+                time.sleep(float(delay))
             if status == 0:
                 self.close_connection = True
                 self.connection.shutdown(2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from waitress import wasyncore
@@ -29,6 +30,10 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 MATCH_REFRESH_SECONDS = 5.0  # how soon this process sees ideas and projects written by others
+# Listeners ack first, then finish their work (open a form, match, post) on the same thread; Bolt's
+# default pool of 5 let five such tails hold up every other request's ack. Measured in bench/load.py.
+LISTENER_THREADS = 32
+HTTP_THREADS = 16
 
 
 class BotRuntime:
@@ -73,6 +78,7 @@ class BotRuntime:
             signing_secret=settings.signing_secret or "",
             token_verification_enabled=False,
             logger=logging.getLogger("slack_bolt"),
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         )
         handlers.register(self.app, self.services)
         self._server = None
@@ -86,7 +92,7 @@ class BotRuntime:
         self.scheduler.start()
 
     def serve_http(
-        self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, *, health_only: bool = False
+        self, host: str = "0.0.0.0", port: int | None = None, threads: int = HTTP_THREADS, *, health_only: bool = False
     ) -> HttpServer:
         """Create the HTTP server (port 0 picks a free one); call `.run()` or `.start_in_thread()` on it.
 

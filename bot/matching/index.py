@@ -180,12 +180,20 @@ class Bm25Index:
             for p in ranked
         ]
 
-    def contains_term(self, position: int, term: str) -> bool:
-        term_id = self.vocabulary.get(term)
-        if term_id is None:
-            return False
-        ids, _ = self._postings(term_id)
-        return bool(np.any(ids == position))
+    def terms_present(self, positions: list[int], terms: list[str]) -> dict[int, list[str]]:
+        """For each document position, which of `terms` it contains (in the order of `terms`)."""
+        present: dict[int, list[str]] = {position: [] for position in positions}
+        wanted = np.array(positions, dtype=np.int32)
+        for term in terms:
+            term_id = self.vocabulary.get(term)
+            if term_id is None or not positions:
+                continue
+            ids = self._postings(term_id)[0]
+            # a handful of positions against one posting list: a broadcast compare beats np.isin's sort
+            found = (ids[:, None] == wanted).any(axis=0) if len(wanted) <= 16 else np.isin(wanted, ids)
+            for position in wanted[found]:
+                present[int(position)].append(term)
+        return present
 
     # --- internals ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -145,9 +145,13 @@ class Matcher:
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups())
         folded_title = " ".join(words(title))
         best = hits[0].bm25 if hits else 1.0
-        scored = [self._score(hit, best, query, folded_title) for hit in hits]
-        scored.sort(key=lambda match: (match.score, match.rank_score), reverse=True)
-        return scored[:limit]
+        scored = sorted(
+            ((self._score(hit, best, folded_title), hit.position) for hit in hits),
+            key=lambda pair: (pair[0].score, pair[0].rank_score),
+            reverse=True,
+        )[:limit]
+        present = self.index.terms_present([position for _, position in scored], list(query.weights))
+        return [replace(match, reason=self._reason(present[position], query)) for match, position in scored]
 
     def query_terms(self, title: str, description: str = "", language: str | None = None) -> QueryTerms:
         """The weighted terms to look up for a query: its own stems, then translations, synonyms and
@@ -187,7 +191,7 @@ class Matcher:
         candidates = self._buckets.get(term[:1], [])
         return process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
 
-    def _score(self, hit: Hit, best: float, query: QueryTerms, folded_title: str) -> Match:
+    def _score(self, hit: Hit, best: float, folded_title: str) -> Match:
         """0-100: how much of the query the candidate covers and how alike the titles are, scaled by how
         close the candidate comes to the query's best BM25 candidate. Matches are ranked by this score."""
         key = self.index.keys[hit.position]
@@ -202,14 +206,14 @@ class Matcher:
             key=key,
             score=score,
             verdict=verdict,
-            reason=self._reason(hit.position, query),
+            reason="",
             rank_score=relative + 0.3 * title_similarity,
         )
 
-    def _reason(self, position: int, query: QueryTerms) -> str:
+    def _reason(self, shared: list[str], query: QueryTerms) -> str:
         """The matched words, most telling first: "both mention: pedestrian, crossing"."""
         weights, notes = query.weights, query.notes
-        shared = [term for term in weights if self.index.contains_term(position, term)]
+        shared = list(shared)
         shared.sort(key=lambda term: weights[term] * self.index.idf(term), reverse=True)
         shown = []
         for term in shared[:5]:

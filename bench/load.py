@@ -1,0 +1,273 @@
+"""Load: concurrent Slack users against the bot's real HTTP endpoint, on SQLite and PostgreSQL.
+
+The bot runs as its own process (`python main.py`, as in production) against the fake Slack; this
+process plays 50 people at once: `/idea`, "Check for similar work" in the form, Submit, `/ideas search`
+and "Support" on someone else's idea. Every request is signed as Slack signs it. Afterwards every
+submission must be in the database and posted exactly once.
+
+    python -m bench.load [--users 50] [--ideas 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+
+from bot.messages import CHECK_SIMILAR
+from bot.review_messages import ACTION_IDS
+from fakeslack.sender import SlackSender
+from fakeslack.server import FakeSlack
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = ROOT.parent / "shared" / "data" / "registry" / "ips-explorer-cases.csv"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "0123456789abcdef0123456789abcdef"
+IDEAS_CHANNEL = "C0IDEAS001"
+DEADLINE = 3.0  # Slack gives up on an ack after three seconds
+TOPICS = [
+    ("Online booking for the registry office", "People queue for hours", "Let them book a slot online"),
+    ("Chatbot for parking permits", "The phone line is always busy", "A virtual assistant answers the usual questions"),
+    ("Shared car pool between departments", "Each department keeps its own cars", "One pool booked online"),
+    ("Paperless invoices", "Suppliers send paper invoices that we type in", "Accept e-invoices only"),
+    ("Open data on school meals", "Parents ask what is served", "Publish menus and allergens as open data"),
+]
+
+
+@dataclass
+class Results:
+    """Ack latencies by request kind, and anything that went wrong."""
+
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, status: int, seconds: float, ok: bool = True) -> None:
+        with self.lock:
+            self.seconds[kind].append(seconds)
+            if status != 200 or not ok:
+                self.failures[f"{kind} answered {status}"] += 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "IDEAS_CHANNEL": IDEAS_CHANNEL,
+        "REVIEWERS": "U0REVIEW01",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    importing = [sys.executable, "main.py", "import-projects", str(REGISTRY)]
+    subprocess.run(importing, cwd=ROOT, env=env, check=True, capture_output=True)
+    command = [sys.executable, "main.py"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the bot did not start; see {log_file}")
+
+
+def person(number: int, ideas: int, fake: FakeSlack, url: str, results: Results, think: float) -> None:
+    """One user: submits `ideas` ideas, checks for similar work, searches, and supports others' ideas.
+
+    Between steps the person pauses for `think` seconds on average (0: fires the next request at once)."""
+    user = f"U0LOAD{number:04d}"
+    send = SlackSender(url, SECRET, fake.response_url())
+    send._trigger = number * 1000  # trigger ids unique across people
+    rng = random.Random(number)
+
+    def pause() -> None:
+        if think:
+            time.sleep(rng.expovariate(1 / think))
+
+    for round_number in range(ideas):
+        title, problem, proposal = rng.choice(TOPICS)
+        title = f"{title} #{number}.{round_number}"
+        reply = send.command("/idea", title, user=user)
+        results.record("/idea", reply.status, reply.seconds)
+        trigger = send.last_trigger
+        view = fake.wait_for(lambda trigger=trigger: fake.view_opened_for(trigger), timeout=30, interval=0.05)
+        values = {"problem": problem, "proposal": proposal}
+        pause()
+        reply = send.view_action(view, CHECK_SIMILAR, "check", values, user=user)
+        results.record("button", reply.status, reply.seconds)
+        pause()
+        reply = send.view_submission(view, values, user=user)
+        answer = reply.json() or {}
+        results.record("submit", reply.status, reply.seconds, ok=answer.get("response_action") == "update")
+        pause()
+        reply = send.command("/ideas", f"search {rng.choice(TOPICS)[0]}", user=user)
+        results.record("/ideas search", reply.status, reply.seconds)
+        posted = [p for p in fake.posts(IDEAS_CHANNEL) if p.get("metadata")]
+        if posted:
+            other = rng.choice(posted)
+            idea_id = str(other["metadata"]["event_payload"]["id"])
+            message = {"type": "message", "ts": other["ts"], "text": "", "blocks": []}
+            pause()
+            reply = send.block_action(ACTION_IDS["support"], idea_id, user=user, message=message)
+            results.record("button", reply.status, reply.seconds)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run_one(label: str, database_url: str, users: int, ideas: int, think: float = 0.0) -> str:
+    fake = FakeSlack().start()
+    port = free_port()
+    log_file = Path(tempfile.mkdtemp()) / "bot.log"
+    bot = start_bot(fake, database_url, port, log_file)
+    profile = os.environ.get("LOAD_PROFILE")  # a file name: sample the bot with py-spy (if installed) into it
+    spy = (
+        subprocess.Popen(["py-spy", "record", "--format", "raw", "--nonblocking", "-o", profile, "--pid", str(bot.pid)])
+        if profile
+        else None
+    )
+    results = Results()
+    driver_cpu = time.process_time()
+    per_person = [ideas // users + (1 if n < ideas % users else 0) for n in range(users)]
+    try:
+        started = time.perf_counter()
+        url = f"http://127.0.0.1:{port}/slack/events"
+        threads = [
+            threading.Thread(target=person, args=(n, per_person[n], fake, url, results, think)) for n in range(users)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        wait_posted(fake, ideas)
+        bot_cpu = cpu_seconds(bot.pid)
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
+        bot.terminate()
+        bot.wait(30)
+        fake.stop()
+    stored, posted_twice, unposted = audit(database_url, fake)
+    log = log_file.read_text(errors="replace")
+    locked = log.count("database is locked")
+    every = [s for kind in results.seconds.values() for s in kind]
+    late = sum(s > DEADLINE for s in every)
+    lines = [
+        f"### {label}, {'a burst: no pause between requests' if not think else f'{think:g} s pause between steps'}: "
+        f"{users} users, {ideas} ideas, {len(every)} requests in {elapsed:.1f} s"
+        f" ({len(every) / elapsed:.0f} acks/s)",
+        "",
+        "| request | count | p50 ms | p95 ms | p99 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, seconds in [*sorted(results.seconds.items()), ("all", every)]:
+        lines.append(
+            f"| {kind} | {len(seconds)} | {statistics.median(seconds) * 1000:.0f} | "
+            f"{percentile(seconds, 0.95) * 1000:.0f} | {percentile(seconds, 0.99) * 1000:.0f} | "
+            f"{max(seconds) * 1000:.0f} |"
+        )
+    lines += [
+        "",
+        f"- over Slack's 3 s deadline: {late}; non-200 or refused answers: {sum(results.failures.values())}"
+        + (f" ({dict(results.failures)})" if results.failures else ""),
+        f"- CPU used over the run: bot process {bot_cpu:.1f} s, this driver (and the fake Slack) "
+        f"{time.process_time() - driver_cpu:.1f} s",
+        f"- ideas stored: {stored} of {ideas}; posted twice: {posted_twice}; never posted: {unposted}",
+        f"- 'database is locked' in the bot's log: {locked}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_posted(fake: FakeSlack, ideas: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len([p for p in fake.posts(IDEAS_CHANNEL) if p.get("metadata")]) < ideas:
+        time.sleep(0.2)
+
+
+def audit(database_url: str, fake: FakeSlack) -> tuple[int, int, int]:
+    """Ideas in the database, ideas posted more than once, ideas never posted."""
+    from storage.db import normalise_url
+
+    engine = create_engine(normalise_url(database_url))
+    with engine.connect() as connection:
+        ids = [row[0] for row in connection.execute(text("SELECT id FROM idea"))]
+    engine.dispose()
+    posts = Counter(
+        p["metadata"]["event_payload"]["id"]
+        for p in fake.posts(IDEAS_CHANNEL)
+        if p.get("metadata") and p["metadata"]["event_payload"].get("kind") == "idea"
+    )
+    return len(ids), sum(count > 1 for count in posts.values()), sum(posts[i] == 0 for i in ids)
+
+
+def run(users: int = 50, ideas: int = 200, thinks: tuple[float, ...] = (0.0, 1.0)) -> str:
+    """Each database, first as a burst (no pauses), then with people pausing between steps."""
+    sections = ["## Load: signed Slack requests against the bot's HTTP endpoint", ""]
+    for think in thinks:
+        with tempfile.TemporaryDirectory() as folder:
+            sections.append(run_one("SQLite", f"sqlite:///{folder}/load.db", users, ideas, think))
+        schema = f"load_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"CREATE SCHEMA {schema}")
+        try:
+            url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+            sections.append(run_one("PostgreSQL", url, users, ideas, think))
+        finally:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+                connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    return "\n".join(sections)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--ideas", type=int, default=200)
+    parser.add_argument(
+        "--think", type=float, action="append", help="mean pause between a person's steps, s (repeatable)"
+    )
+    arguments = parser.parse_args()
+    print(run(arguments.users, arguments.ideas, tuple(arguments.think or (0.0, 1.0))))
+
+
+if __name__ == "__main__":
+    main()
