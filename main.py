@@ -35,7 +35,7 @@ def run(context: typer.Context) -> None:
         context.invoke(console, sample=False, start=None)
         return
     settings = _settings()
-    _logging()
+    _logging(settings)
     from handlers.runtime import BotRuntime
 
     runtime = BotRuntime(settings)
@@ -66,8 +66,9 @@ def console(
         schedule = schedule_settings(os.environ)
     except ConfigError as error:
         _fail(str(error))
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING")
+    from bot.logs import configure
+
+    configure(os.environ.get("LOG_LEVEL") or "WARNING")
     from datetime import UTC, datetime
 
     try:
@@ -401,12 +402,10 @@ def _run_socket_mode(runtime) -> None:
         health.close()
 
 
-def _logging() -> None:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else "INFO",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def _logging(settings: Settings) -> None:
+    from bot.logs import configure
+
+    configure(settings.log_level, settings.log_format, secrets=settings.secrets())
 
 
 def _describe(error: Exception) -> str:

@@ -11,6 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from bot.worktime import DAYS, WorkingTime, parse_days, parse_duration, parse_hours
 from storage.db import normalise_url
 
@@ -50,11 +53,32 @@ class Settings:
     timezone: str = "Europe/Brussels"
     digest_schedule: tuple[int, time] = (0, time(9))
     tick_seconds: float = 30.0
+    log_level: str = "INFO"
+    log_format: str = "text"
 
     @property
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is configured, HTTP otherwise."""
         return self.app_token is not None
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line: tokens, signing secret, database password."""
+        try:
+            password = make_url(self.database_url).password
+        except ArgumentError:  # an unparsable URL has no password to hide
+            password = None
+        return [v for v in (self.bot_token, self.app_token, self.signing_secret, password) if v]
+
+
+def log_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """`LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR) and `LOG_FORMAT` (text or json)."""
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    fmt = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if fmt not in ("text", "json"):
+        raise ConfigError("LOG_FORMAT must be text or json (one JSON object per line)")
+    return {"log_level": level, "log_format": fmt}
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -98,6 +122,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
         **match_thresholds(env),
         **schedule_settings(env),
+        **log_settings(env),
     )
 
 

@@ -166,9 +166,9 @@ def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
     queries.owe(session, "update_post", idea.id, now, version=idea.version)
 
 
-def _existing_idea(session: Session, idea_id: int) -> Idea:
+def _existing_idea(session: Session, idea_id: int, workspace_id: str | None = None) -> Idea:
     idea = queries.get_idea(session, idea_id)
-    if idea is None:
+    if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
         raise NotAllowed("That idea no longer exists.")
     return idea
 
@@ -215,9 +215,10 @@ def record_thread_reply(
     return comment
 
 
-def support(session: Session, idea_id: int, user_id: str, kind: str, now: datetime) -> bool:
-    """Add one person's support (or offer to help); False if they already had."""
-    idea = _existing_idea(session, idea_id)
+def support(session: Session, idea_id: int, user_id: str, kind: str, now: datetime, workspace_id: str) -> bool:
+    """Add one person's support (or offer to help); False if they already had; `NotAllowed` if there is
+    no such idea in their workspace."""
+    idea = _existing_idea(session, idea_id, workspace_id)
     support_id = queries.add_support(session, idea_id, user_id, kind, now)
     if support_id is None:
         return False

@@ -163,7 +163,8 @@ class SlackSender:
     def post_raw_json(self, event: dict[str, Any], *, retry_num: int | None = None) -> Reply:
         """An Events API delivery: a signed JSON body (with Slack's retry headers when `retry_num` is set)."""
         body = json.dumps(event)
-        ts = str(int(time.time()))
+        # Slack retries seconds later (after its 3 s timeout), re-signed with a newer timestamp
+        ts = str(int(time.time()) + (retry_num or 0) * 3)
         headers = {
             "Content-Type": "application/json",
             "X-Slack-Request-Timestamp": ts,

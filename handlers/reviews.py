@@ -52,14 +52,15 @@ def register(app: App, services: Services) -> None:
         ack()
         kind = "support" if action["action_id"] == review_messages.ACTION_IDS["support"] else "help"
         idea_id = _idea_id(action)
-        try:
-            with services.db.session() as session:
-                added = idea_id is not None and reviews.support(
-                    session, idea_id, body["user"]["id"], kind, services.clock.now()
-                )
-        except (NotAllowed, SQLAlchemyError):
-            log.warning("could not record support", exc_info=True)
-            added = False
+        done, added = checked(
+            services,
+            respond,
+            lambda session: reviews.support(
+                session, idea_id or 0, body["user"]["id"], kind, services.clock.now(), _workspace(body)
+            ),
+        )
+        if not done:
+            return
         if kind == "help":
             text = "Thanks! I've told the author you'd like to help." if added else "You already offered to help."
         else:

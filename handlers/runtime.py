@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from waitress import wasyncore
@@ -15,6 +14,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery import Channels, Delivery, RetryPolicy
+from bot.logs import ContextExecutor
 from bot.matching.matcher import Thresholds
 from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
@@ -78,7 +78,7 @@ class BotRuntime:
             signing_secret=settings.signing_secret or "",
             token_verification_enabled=False,
             logger=logging.getLogger("slack_bolt"),
-            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+            listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         )
         handlers.register(self.app, self.services)
         self._server = None
@@ -98,7 +98,7 @@ class BotRuntime:
 
         `health_only` serves just /healthz, for Socket Mode.
         """
-        wsgi = SlackWsgi(None if health_only else self.app, self.db)
+        wsgi = SlackWsgi(None if health_only else self.app, self.db, self.settings.signing_secret or "")
         return HttpServer(
             create_server(
                 wsgi,

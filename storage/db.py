@@ -33,11 +33,12 @@ def make_engine(url: str) -> Engine:
     """An engine tuned for the bot: WAL and foreign keys on SQLite, short connect timeouts everywhere."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0})
+        engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 2.0})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
         url,
+        hide_parameters=True,  # errors must not show user ids or text (an anonymous author's, say) in logs
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

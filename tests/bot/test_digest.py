@@ -30,7 +30,7 @@ def test_the_digest_tells_the_week(db):
         reviews.decide(
             session, booked.id, REVIEWER, "approve", WEEK_AGO + timedelta(days=3), Deciders(), comment="Go for it"
         )
-        reviews.support(session, booked.id, "U0FAN00001", "support", WEEK_AGO + timedelta(days=4))
+        reviews.support(session, booked.id, "U0FAN00001", "support", WEEK_AGO + timedelta(days=4), booked.workspace_id)
         queries.add_join(session, "T0FAKE0001", "U0JOIN0001", f"idea:{old.id}", WEEK_AGO + timedelta(days=4))
     with db.session() as session:
         digest = build_digest(session, WEEK_AGO, MONDAY_9)
