@@ -8,7 +8,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +24,7 @@ class Reply:
     status: int
     body: str
     seconds: float
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -193,9 +194,9 @@ class SlackSender:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 text = response.read().decode()
-                return Reply(response.status, text, time.perf_counter() - started)
+                return Reply(response.status, text, time.perf_counter() - started, dict(response.headers))
         except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read().decode(), time.perf_counter() - started)
+            return Reply(error.code, error.read().decode(), time.perf_counter() - started, dict(error.headers))
 
     def _next_trigger(self) -> str:
         self._trigger += 1
