@@ -55,6 +55,7 @@ class Settings:
     tick_seconds: float = 30.0
     log_level: str = "INFO"
     log_format: str = "text"
+    slack_timeout: float = 10.0  # seconds to wait for one Web API call
 
     @property
     def socket_mode(self) -> bool:
@@ -115,6 +116,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack_api_url=_api_url(get("SLACK_API_URL")),
         database_url=normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         port=_port(get("PORT")),
+        slack_timeout=_slack_timeout(get("SLACK_TIMEOUT")),
         ideas_channel=ideas_channel,
         challenges_channel=challenges_channel,
         innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", _USER_ID, "user IDs like U0123"),
@@ -238,6 +240,14 @@ def _port(value: str | None) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError("PORT must be a number from 1 to 65535")
     return int(value)
+
+
+def _slack_timeout(value: str | None) -> float:
+    if value is None:
+        return 10.0
+    if not value.replace(".", "", 1).isdigit() or not 1 <= float(value) <= 60:
+        raise ConfigError("SLACK_TIMEOUT must be a number of seconds from 1 to 60")
+    return float(value)
 
 
 def _id_list(value: str | None, name: str, pattern: re.Pattern[str], looks_like: str) -> tuple[str, ...]:

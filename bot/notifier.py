@@ -70,7 +70,7 @@ class Notifier(Protocol):
     def update(self, channel: str, ts: str, message: Message) -> None: ...
 
 
-def make_web_client(token: str, base_url: str, timeout: int = 10) -> WebClient:
+def make_web_client(token: str, base_url: str, timeout: float = 10) -> WebClient:
     """A WebClient that waits out one 429 and retries one dropped connection by itself."""
     return WebClient(
         token=token,

@@ -114,13 +114,10 @@ def decide(
 
     Raises `NotAllowed` (wrong person, wrong moment, already done) or `InvalidSubmission` (missing reason).
     """
-    idea = queries.get_idea(session, idea_id)
-    if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
-        raise NotAllowed("That idea no longer exists.")
     move = MOVES.get(action)
     if move is None:
         raise NotAllowed("I don't know that button.")
-    check_may(idea, actor_id, action, deciders)
+    idea = _claimed_idea(session, idea_id, actor_id, action, deciders, workspace_id)
     errors: dict[str, str] = {}
     label = "the lessons learned" if action == "complete" else "a reason" if action != "comment" else "a comment"
     text = _text(comment, "comment", TEXT_MAX, errors, label=label if move.needs_reason else None)
@@ -157,6 +154,22 @@ def decide(
             queries.owe(session, "notify_merge", decision_id, now, recipient=person)
     owe_post_update(session, idea, now)
     return decision
+
+
+def _claimed_idea(
+    session: Session, idea_id: int, actor_id: str, action: str, deciders: Deciders, workspace_id: str | None
+) -> Idea:
+    """The idea, checked and claimed for this change, so that two clicks at once make one decision:
+    the second sees the first's result ("already approved") instead of deciding again."""
+    for _ in range(3):
+        idea = queries.get_idea(session, idea_id, fresh=True)
+        if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
+            raise NotAllowed("That idea no longer exists.")
+        check_may(idea, actor_id, action, deciders)
+        if queries.claim_idea(session, idea_id, idea.version):
+            idea.version += 1  # what the claim wrote; the post update below bumps it once more
+            return idea
+    raise NotAllowed("Several people changed this idea at once; please look at its post and try again.")
 
 
 def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:

@@ -74,6 +74,20 @@ class FakeSlack:
         self._server.shutdown()
         self._server.server_close()
 
+    def go_down(self) -> None:
+        """Stop listening: calls now get "connection refused" until `come_back()`."""
+        self._port = self._server.server_address[1]
+        self.stop()
+
+    def come_back(self) -> None:
+        """Listen again on the same port, with everything recorded so far."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
+        )
+        self._thread.start()
+
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from slack_bolt import App
 from waitress import wasyncore
@@ -49,7 +50,9 @@ class BotRuntime:
     ) -> None:
         self.settings = settings
         self.db = Database.connect(settings.database_url)
-        self.client = make_web_client(settings.bot_token, settings.slack_api_url)
+        self.client = make_web_client(settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout)
+        # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
+        retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
         clock = clock or SystemClock()
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)

@@ -27,8 +27,24 @@ from storage.models import (
 )
 
 
-def get_idea(session: Session, idea_id: int) -> Idea | None:
-    return session.get(Idea, idea_id)
+def get_idea(session: Session, idea_id: int, *, fresh: bool = False) -> Idea | None:
+    """An idea by id; `fresh` reads it again from the database even if this session holds it."""
+    return session.get(Idea, idea_id, populate_existing=fresh)
+
+
+def claim_idea(session: Session, idea_id: int, version: int) -> bool:
+    """Take the right to change an idea read at `version`: False if someone changed it since.
+
+    The conditional UPDATE is the transaction's first write, so a concurrent change waits for it
+    (PostgreSQL's row lock, SQLite's single writer) and then finds the version moved on.
+    """
+    result = session.execute(
+        update(Idea)
+        .where(col(Idea.id) == idea_id, col(Idea.version) == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def get_challenge(session: Session, challenge_id: int) -> Challenge | None:
