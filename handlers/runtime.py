@@ -76,12 +76,13 @@ class BotRuntime:
             policy=self.policy,
             time_zones=self.time_zones,
         )
+        self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
         self.app = App(
             client=self.client,
             signing_secret=settings.signing_secret or "",
             token_verification_enabled=False,
             logger=logging.getLogger("slack_bolt"),
-            listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+            listener_executor=self.listeners,
         )
         handlers.register(self.app, self.services)
         self._server = None
@@ -114,6 +115,8 @@ class BotRuntime:
         )
 
     def stop(self) -> None:
+        """Stop in order: listeners finish what they acked, then the background jobs, then the database."""
+        self.listeners.shutdown(wait=True)
         self.scheduler.stop()
         self.refresher.stop()
         self.worker.stop()

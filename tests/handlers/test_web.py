@@ -1,13 +1,16 @@
 """The HTTP front: Slack's signature is enforced, health is reported, odd requests get a 4xx."""
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
 from sqlmodel import select
+from waitress.server import create_server
 
+from handlers.runtime import HttpServer
 from storage.models import Idea
 from tests.conftest import RunningBot, start_bot
 
@@ -71,3 +74,34 @@ def test_unknown_paths_methods_and_huge_bodies_get_4xx(bot: RunningBot):
     assert reply.status == 413
     reply = bot.send.post_raw(b"\xff\xfe", {"Content-Type": "application/x-www-form-urlencoded"})
     assert reply.status == 400
+
+
+def test_closing_the_server_lets_a_request_in_flight_finish_and_refuses_new_ones():
+    def slow_app(environ, start_response):
+        time.sleep(1.0)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"finished"]
+
+    server = HttpServer(create_server(slow_app, host="127.0.0.1", port=0, threads=2))
+    server.start_in_thread()
+    url = f"http://127.0.0.1:{server.port}/"
+    answers: list[str] = []
+    request = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(url, timeout=5).read().decode()))
+    request.start()
+    time.sleep(0.3)  # the request is being served
+    server.close()
+    request.join()
+    assert answers == ["finished"]
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        raise AssertionError("a closed server answered")
+    except urllib.error.URLError:
+        pass
+
+
+def test_stopping_the_runtime_ends_every_background_thread(bot: RunningBot):
+    bot.stop()
+    names = {thread.name for thread in threading.enumerate() if thread.is_alive()}
+    leftovers = {n for n in names if n.startswith(("listener", "slack-delivery", "match-index-refresh", "http"))}
+    assert not leftovers
+    assert not bot.runtime.scheduler._scheduler.running
