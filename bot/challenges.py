@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.i18n import _
 from bot.reviews import Deciders, NotAllowed
 from storage import queries
 from storage.models import Challenge
@@ -19,11 +20,13 @@ def move_challenge(
     """Move a challenge along; only its author and the innovation team may. Raises `NotAllowed`."""
     challenge = queries.get_challenge(session, challenge_id)
     if challenge is None:
-        raise NotAllowed("That challenge no longer exists.")
+        raise NotAllowed(_("That challenge no longer exists."))
     if user_id != challenge.author_id and user_id not in deciders.innovation_team:
-        raise NotAllowed("Only the challenge's author and the innovation team can change its status.")
+        raise NotAllowed(_("Only the challenge's author and the innovation team can change its status."))
     if status not in MOVES or challenge.status not in MOVES[status]:
-        raise NotAllowed(f"This challenge is {challenge.status}: it can't be moved that way now.")
+        raise NotAllowed(
+            _("This challenge is {status}: it can't be moved that way now.", status=_status(challenge.status))
+        )
     challenge.status = status
     challenge.updated_at = now
     owe_challenge_update(session, challenge, now)
@@ -35,3 +38,9 @@ def owe_challenge_update(session: Session, challenge: Challenge, now: datetime) 
     assert challenge.id is not None
     challenge.version += 1
     queries.owe(session, "update_challenge", challenge.id, now, version=challenge.version)
+
+
+def _status(status: str) -> str:
+    from bot.messages import status_label  # messages imports this module's neighbours
+
+    return status_label(status).lower()

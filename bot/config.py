@@ -56,6 +56,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     slack_timeout: float = 10.0  # seconds to wait for one Web API call
+    default_language: str = "en"
+    channel_languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def socket_mode(self) -> bool:
@@ -69,6 +71,26 @@ class Settings:
         except ArgumentError:  # an unparsable URL has no password to hide
             password = None
         return [v for v in (self.bot_token, self.app_token, self.signing_secret, password) if v]
+
+
+def language_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """`DEFAULT_LANGUAGE` (en, pt, fr, nl, sl) and `CHANNEL_LANGUAGES` (C123:fr,C456:nl)."""
+    from bot.i18n import LANGUAGES, normalise
+
+    supported = ", ".join(LANGUAGES)
+    default = normalise(env.get("DEFAULT_LANGUAGE") or "en")
+    if default is None:
+        raise ConfigError(f"DEFAULT_LANGUAGE must be one of {supported}")
+    channels: dict[str, str] = {}
+    for item in (env.get("CHANNEL_LANGUAGES") or "").split(","):
+        if not item.strip():
+            continue
+        channel, _sep, code = item.strip().partition(":")
+        language = normalise(code)
+        if not _CHANNEL_ID.fullmatch(channel.strip()) or language is None:
+            raise ConfigError(f"CHANNEL_LANGUAGES takes CHANNEL:LANGUAGE pairs like C0123456789:fr ({supported})")
+        channels[channel.strip()] = language
+    return {"default_language": default, "channel_languages": channels}
 
 
 def log_settings(env: Mapping[str, str]) -> dict[str, str]:
@@ -125,6 +147,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         **match_thresholds(env),
         **schedule_settings(env),
         **log_settings(env),
+        **language_settings(env),
     )
 
 

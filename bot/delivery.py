@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -20,9 +21,11 @@ from bot import digest_messages, messages, review_messages
 from bot.challenges import owe_challenge_update
 from bot.clock import Clock
 from bot.digest import build_digest
+from bot.i18n import speaking
 from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document
 from bot.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
+from bot.people import Languages
 from bot.reviews import reviewer_ids
 from storage import queries
 from storage.db import Database
@@ -66,8 +69,10 @@ class Delivery:
         channels: Channels,
         policy: RetryPolicy | None = None,
         matches: MatchService | None = None,
+        languages: Languages | None = None,
     ) -> None:
         self.db = db
+        self.languages = languages
         self.matches = matches
         self._attempts = 1
         self.notifier = notifier
@@ -153,6 +158,10 @@ class Delivery:
         with self.db.session() as session:
             queries.mark_retry(session, outbox_id, at, error)
 
+    def _reader(self, target: str) -> AbstractContextManager[str]:
+        """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
+        return speaking(self.languages.of(target) if self.languages is not None else None)
+
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
     def _post(self, kind: _Kind, subject_id: int) -> Record:
@@ -161,7 +170,8 @@ class Delivery:
             row = kind.load(session, subject_id)
             message = None
             if row is not None and row.message_ts is None:
-                message = kind.render(session, row, self._similar(kind, row))
+                with self._reader(kind.channel):
+                    message = kind.render(session, row, self._similar(kind, row))
         if row is None:
             return _nothing
         posted = None
@@ -205,7 +215,8 @@ class Delivery:
         if row is None or row.channel_id is None or row.message_ts is None:
             return _nothing
         link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
-        self.notifier.post(row.author_id, messages.confirmation(kind.noun, row.title, link, row.id))
+        with self._reader(row.author_id):
+            self.notifier.post(row.author_id, messages.confirmation(kind.noun, row.title, link, row.id))
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
@@ -223,7 +234,8 @@ class Delivery:
             return _nothing
         item = self.matches.lookup(join.target)
         if item is not None:
-            self.notifier.post(owner, messages.join_notice(join.user_id, item))
+            with self._reader(owner):
+                self.notifier.post(owner, messages.join_notice(join.user_id, item))
         return _nothing
 
     # --- reviews: thread replies, the post kept up to date, the author and reviewers told ---
@@ -240,7 +252,9 @@ class Delivery:
             if decision is None:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
-        self.notifier.post(idea.channel_id, review_messages.decision_reply(decision), thread_ts=idea.message_ts)
+        with self._reader(idea.channel_id):
+            reply = review_messages.decision_reply(decision)
+        self.notifier.post(idea.channel_id, reply, thread_ts=idea.message_ts)
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:
@@ -250,14 +264,16 @@ class Delivery:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
         if decision.actor_id != idea.author_id:
-            self.notifier.post(idea.author_id, review_messages.decision_dm(decision, idea))
+            with self._reader(idea.author_id):
+                self.notifier.post(idea.author_id, review_messages.decision_dm(decision, idea))
         return _nothing
 
     def _update_post(self, idea_id: int) -> Record:
         """Show the idea's current state on its post (any version: the newest state is rendered)."""
         with self.db.session() as session:
             idea = self._posted_idea(session, idea_id)
-            message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
+            with self._reader(idea.channel_id or self.channels.ideas):
+                message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
         self.notifier.update(idea.channel_id, idea.message_ts, message)
         return _nothing
 
@@ -266,7 +282,8 @@ class Delivery:
             comment = queries.get_comment(session, comment_id)
             idea = queries.get_idea(session, comment.idea_id) if comment is not None else None
         if comment is not None and idea is not None:
-            self.notifier.post(idea.author_id, review_messages.comment_dm(comment, idea))
+            with self._reader(idea.author_id):
+                self.notifier.post(idea.author_id, review_messages.comment_dm(comment, idea))
         return _nothing
 
     def _notify_help(self, support_id: int) -> Record:
@@ -274,14 +291,16 @@ class Delivery:
             offer = queries.get_support(session, support_id)
             idea = queries.get_idea(session, offer.idea_id) if offer is not None else None
         if offer is not None and idea is not None:
-            self.notifier.post(idea.author_id, review_messages.help_dm(offer, idea))
+            with self._reader(idea.author_id):
+                self.notifier.post(idea.author_id, review_messages.help_dm(offer, idea))
         return _nothing
 
     def _notify_edit(self, idea_id: int, reviewer: str | None) -> Record:
         with self.db.session() as session:
             idea = queries.get_idea(session, idea_id)
         if idea is not None and reviewer:
-            self.notifier.post(reviewer, review_messages.edit_dm(idea))
+            with self._reader(reviewer):
+                self.notifier.post(reviewer, review_messages.edit_dm(idea))
         return _nothing
 
     def _notify_merge(self, decision_id: int, person: str | None) -> Record:
@@ -292,7 +311,8 @@ class Delivery:
         if idea is None or not idea.merged_into or not person:
             return _nothing
         target = self.matches.lookup(idea.merged_into) if self.matches is not None else None
-        self.notifier.post(person, review_messages.merge_dm(idea, target))
+        with self._reader(person):
+            self.notifier.post(person, review_messages.merge_dm(idea, target))
         return _nothing
 
     def _update_challenge(self, challenge_id: int) -> Record:
@@ -300,7 +320,8 @@ class Delivery:
             challenge = queries.get_challenge(session, challenge_id)
             if challenge is None or challenge.channel_id is None or challenge.message_ts is None:
                 raise NotYet(f"challenge {challenge_id} is not posted yet")
-            message = _render_challenge(session, challenge, [])
+            with self._reader(challenge.channel_id):
+                message = _render_challenge(session, challenge, [])
         self.notifier.update(challenge.channel_id, challenge.message_ts, message)
         return _nothing
 
@@ -311,7 +332,8 @@ class Delivery:
         if nudge is None or idea is None or idea.awaiting_since is None:
             return _nothing  # feedback came meanwhile: nothing to remind
         waited = (self.clock.now() - idea.awaiting_since).days
-        self.notifier.post(nudge.reviewer_id, review_messages.nudge_dm(idea, nudge.number, waited))
+        with self._reader(nudge.reviewer_id):
+            self.notifier.post(nudge.reviewer_id, review_messages.nudge_dm(idea, nudge.number, waited))
         return _nothing
 
     def _escalation(self, nudge_id: int, target: str | None) -> Record:
@@ -322,7 +344,8 @@ class Delivery:
             return _nothing
         waited = (self.clock.now() - idea.awaiting_since).days
         if target:
-            self.notifier.post(target, review_messages.escalation_message(idea, waited, reviewer_ids(idea)))
+            with self._reader(target):
+                self.notifier.post(target, review_messages.escalation_message(idea, waited, reviewer_ids(idea)))
         return _nothing
 
     def _digest(self, run_id: int) -> Record:
@@ -330,7 +353,8 @@ class Delivery:
             run = queries.get_digest_run(session, run_id)
             if run is None:
                 return _nothing
-            message = digest_messages.digest_message(build_digest(session, run.period_start, run.period_end))
+            with self._reader(run.channel_id):
+                message = digest_messages.digest_message(build_digest(session, run.period_start, run.period_end))
         self.notifier.post(run.channel_id, message)
         return _nothing
 

@@ -7,8 +7,9 @@ import re
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from bot.digest import Digest, waiting_on
-from bot.messages import Message, context, sections, status_label
-from bot.review_messages import PAST_TENSE, idea_link
+from bot.i18n import _, format_date, ngettext
+from bot.messages import Message, and_more, context, sections, status_label
+from bot.review_messages import THREAD_REPLIES, days, idea_link, outcome_label
 from bot.text import escape_mrkdwn, shorten
 
 SHOWN = 5  # items per list; the rest is counted
@@ -20,65 +21,66 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
     if digest.new_ideas or digest.new_challenges:
         lines = [f"• :bulb: {idea_link(idea)}" for idea in digest.new_ideas]
         lines += [f"• :dart: *{escape_mrkdwn(shorten(c.title, 150))}*" for c in digest.new_challenges]
-        parts.append(
-            (
-                f"New this week: {_count(len(digest.new_ideas), 'idea')}, "
-                f"{_count(len(digest.new_challenges), 'challenge')}",
-                lines,
-            )
-        )
+        ideas = ngettext("{count} idea", "{count} ideas", len(digest.new_ideas))
+        challenges = ngettext("{count} challenge", "{count} challenges", len(digest.new_challenges))
+        parts.append((_("New this week: {ideas}, {challenges}", ideas=ideas, challenges=challenges), lines))
     if digest.decisions:
         lines = []
         for decision, idea in digest.decisions:
             reason = f": {escape_mrkdwn(shorten(decision.comment, 160))}" if decision.comment else ""
-            lines.append(f"• {idea_link(idea)}: <@{decision.actor_id}> {PAST_TENSE[decision.action]}{reason}")
-        parts.append(("Decisions", lines))
+            said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+            lines.append(f"• {idea_link(idea)}: {said}{reason}")
+        parts.append((_("Decisions"), lines))
     if digest.waiting:
         lines = [
-            f"• {idea_link(idea)} · {days} days · waiting on " + (", ".join(f"<@{u}>" for u in waiting_on(idea)) or "—")
-            for idea, days in digest.waiting
+            f"• {idea_link(idea)} · {days(waited)} · "
+            + _("waiting on {people}", people=", ".join(f"<@{u}>" for u in waiting_on(idea)) or "—")
+            for idea, waited in digest.waiting
         ]
-        parts.append(("Waiting longest for feedback", lines))
+        parts.append((_("Waiting longest for feedback"), lines))
     if digest.completed:
         lines = [
-            f"• {idea_link(idea)} · *{idea.outcome}* · {escape_mrkdwn(shorten(idea.lessons_learned or '', 200))}"
+            f"• {idea_link(idea)} · *{outcome_label(idea.outcome or '')}* · "
+            f"{escape_mrkdwn(shorten(idea.lessons_learned or '', 200))}"
             for idea in digest.completed
         ]
-        parts.append(("Experiments completed, and what we learned", lines))
+        parts.append((_("Experiments completed, and what we learned"), lines))
     if digest.joins:
-        parts.append(
-            (
-                "Duplicates avoided",
-                [f"• {_count(digest.joins, 'person')} joined existing work instead of starting again"],
-            )
+        joined = ngettext(
+            "• {count} person joined existing work instead of starting again",
+            "• {count} people joined existing work instead of starting again",
+            digest.joins,
         )
+        parts.append((_("Duplicates avoided"), [joined]))
     if digest.most_supported:
         lines = [
-            f"• {idea_link(idea)} · {_count(n, 'supporter')} · {status_label(idea.status)}"
-            for idea, n in digest.most_supported
+            f"• {idea_link(idea)} · {supporters(n)} · {status_label(idea.status)}" for idea, n in digest.most_supported
         ]
-        parts.append(("Most supported", lines))
+        parts.append((_("Most supported"), lines))
     return parts
 
 
 def digest_message(digest: Digest) -> Message:
     """The digest for a channel, within Slack's limits (long lists end with "…and N more")."""
-    blocks: list[Block] = [HeaderBlock(text=f"Innovation digest · week to {digest.end:%d %B %Y}")]
+    end = format_date(digest.end)
+    blocks: list[Block] = [HeaderBlock(text=_("Innovation digest · week to {date}", date=end))]
     if digest.empty:
-        blocks += sections("A quiet week: no new ideas, challenges or decisions. Have an idea? `/idea` takes a minute.")
+        blocks += sections(
+            _("A quiet week: no new ideas, challenges or decisions. Have an idea? `/idea` takes a minute.")
+        )
     for heading, lines in digest_sections(digest):
         blocks += [DividerBlock(), *sections(f"*{heading}*\n" + "\n".join(_capped(lines)))]
     thanks = _thanks(digest)
     if thanks:
         blocks += [DividerBlock(), context(thanks)]
-    return Message(text=f"Innovation digest for the week to {digest.end:%d %B %Y}", blocks=blocks)
+    return Message(text=_("Innovation digest for the week to {date}", date=end), blocks=blocks)
 
 
 def digest_text(digest: Digest) -> str:
     """The same digest for a terminal."""
-    out = [f"Innovation digest · {digest.start:%d %b} – {digest.end:%d %b %Y}"]
+    out = [_("Innovation digest · {start} – {end}", start=format_date(digest.start), end=format_date(digest.end))]
     if digest.empty:
-        out.append("A quiet week: no new ideas, challenges or decisions.")
+        out.append(_("A quiet week: no new ideas, challenges or decisions."))
     for heading, lines in digest_sections(digest):
         out += ["", heading, *(_plain(line) for line in _capped(lines))]
     thanks = _thanks(digest)
@@ -92,19 +94,19 @@ def _thanks(digest: Digest) -> str:
         return ""
     names = [f"<@{user}>" for user in digest.contributors[:20]]
     if len(digest.contributors) > 20:
-        names.append(f"{len(digest.contributors) - 20} more")
+        names.append(ngettext("{count} more", "{count} more", len(digest.contributors) - 20))
     if digest.anonymous_contributors:
-        names.append(f"{_count(digest.anonymous_contributors, 'anonymous colleague')}")
-    return ":pray: Thank you to this week's contributors: " + ", ".join(names) + "."
+        count = digest.anonymous_contributors
+        names.append(ngettext("{count} anonymous colleague", "{count} anonymous colleagues", count))
+    return _(":pray: Thank you to this week's contributors: {names}.", names=", ".join(names))
+
+
+def supporters(count: int) -> str:
+    return ngettext("{count} supporter", "{count} supporters", count)
 
 
 def _capped(lines: list[str]) -> list[str]:
-    return lines if len(lines) <= SHOWN else [*lines[:SHOWN], f"…and {len(lines) - SHOWN} more"]
-
-
-def _count(n: int, noun: str) -> str:
-    plural = "people" if noun == "person" else noun + "s"
-    return f"{n} {noun if n == 1 else plural}"
+    return lines if len(lines) <= SHOWN else [*lines[:SHOWN], and_more(len(lines) - SHOWN)]
 
 
 def _plain(mrkdwn: str) -> str:

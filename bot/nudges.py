@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.i18n import _
 from bot.reviews import NotAllowed, reviewer_ids
 from bot.worktime import WorkingTime, zone
 from storage import queries
@@ -126,7 +127,7 @@ def snooze(
     """
     idea = queries.get_idea(session, idea_id) if idea_id else None
     if idea is None or idea.id is None or reviewer not in reviewer_ids(idea):
-        raise NotAllowed("Only this idea's reviewers get reminders about it.")
+        raise NotAllowed(_("Only this idea's reviewers get reminders about it."))
     idea_id = idea.id
     until = policy.working.add(now, policy.working.duration(SNOOZE_DAYS, "d"), tz)
     queries.save_snooze(session, idea_id, reviewer, until)

@@ -1,23 +1,29 @@
-"""What the bot knows about people from Slack: their time zones, fetched once a day and kept."""
+"""What the bot knows about people from Slack (time zone, locale), fetched once a day and kept, and the
+language each person reads: their own choice, else Slack's locale for them, else the default."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot import i18n
 from bot.clock import Clock
 from storage import queries
 from storage.db import Database
+from storage.models import SlackUser
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(days=1)
 
 
-class TimeZones:
-    """A person's time zone as Slack reports it (`users.info`), cached in the database."""
+class People:
+    """A person's time zone and locale as Slack reports them (`users.info`), cached in the database.
+
+    Calling it with a user ID gives the time zone (what the reminder rules need)."""
 
     def __init__(self, db: Database, client: WebClient | None, clock: Clock) -> None:
         self.db = db
@@ -25,23 +31,63 @@ class TimeZones:
         self.clock = clock
 
     def __call__(self, user_id: str) -> str | None:
+        return self._known(user_id).tz
+
+    def locale(self, user_id: str) -> str | None:
+        return self._known(user_id).locale
+
+    def chosen_language(self, user_id: str) -> str | None:
+        with self.db.session() as session:
+            known = queries.slack_user(session, user_id)
+        return known.language if known is not None else None
+
+    def choose_language(self, user_id: str, language: str | None) -> None:
+        """Remember the language a person chose (None: follow their Slack locale again)."""
+        with self.db.session() as session:
+            queries.save_language_choice(session, user_id, language, self.clock.now())
+
+    def _known(self, user_id: str) -> SlackUser:
         now = self.clock.now()
         with self.db.session() as session:
-            known = queries.time_zone_of(session, user_id)
-        if known is not None and now - known.fetched_at < FRESH_FOR:
-            return known.tz
-        tz = self._fetch(user_id)
-        if tz is None and known is not None:
-            return known.tz  # Slack did not answer: keep what we had
+            known = queries.slack_user(session, user_id)
+        if known is not None and known.fetched_at is not None and now - known.fetched_at < FRESH_FOR:
+            return known
+        profile = self._fetch(user_id)
+        if profile is None:  # Slack did not answer: keep what we had
+            return known or SlackUser(user_id=user_id, fetched_at=None)
         with self.db.session() as session:
-            queries.save_time_zone(session, user_id, tz, now)
-        return tz
+            return queries.save_slack_profile(session, user_id, profile.get("tz"), profile.get("locale"), now)
 
-    def _fetch(self, user_id: str) -> str | None:
+    def _fetch(self, user_id: str) -> Mapping[str, str] | None:
         if self.client is None:
             return None
         try:
-            return self.client.users_info(user=user_id)["user"].get("tz")
+            return self.client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackClientError, KeyError, TypeError):
-            log.warning("could not read a time zone from Slack; using the default", exc_info=True)
+            log.warning("could not read a person's time zone and locale from Slack; using the defaults")
             return None
+
+
+class Languages:
+    """Which language to use with a person or in a channel."""
+
+    def __init__(self, people: People, default: str, channels: Mapping[str, str]) -> None:
+        self.people = people
+        self.default = i18n.normalise(default) or i18n.DEFAULT
+        self.channels = dict(channels)
+
+    def of_person(self, user_id: str | None) -> str:
+        if not user_id:
+            return self.default
+        return (
+            i18n.normalise(self.people.chosen_language(user_id))
+            or i18n.normalise(self.people.locale(user_id))
+            or self.default
+        )
+
+    def of_channel(self, channel_id: str) -> str:
+        return self.channels.get(channel_id) or self.default
+
+    def of(self, target: str) -> str:
+        """A channel's language for a channel ID (C…, G…), a person's for a user ID (a DM)."""
+        return self.of_channel(target) if target[:1] in ("C", "G") else self.of_person(target)

@@ -23,11 +23,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.home import Home
+from bot.i18n import N_, _, format_number, ngettext
 from bot.matching.service import Found
 from bot.messages import (
     KIND_LABELS,
     VALUE,
     Message,
+    and_more,
     context,
     declared_different,
     help_message,
@@ -47,59 +49,66 @@ EDIT_MODAL = "idea_edit_modal"
 EDIT_BUTTON = "idea_edit"
 SNOOZE_BUTTON = "idea_snooze"
 BUTTONS = {
-    "approve": "Approve",
-    "needs_info": "Needs more info",
-    "decline": "Decline",
-    "comment": "Comment",
-    "start": "Start experiment",
-    "complete": "Complete",
-    "merge": "Merge as duplicate",
-    "withdraw": "Withdraw",
-    "support": "Support",
-    "help": "I'd like to help",
+    "approve": N_("Approve"),
+    "needs_info": N_("Needs more info"),
+    "decline": N_("Decline"),
+    "comment": N_("Comment"),
+    "start": N_("Start experiment"),
+    "complete": N_("Complete"),
+    "merge": N_("Merge as duplicate"),
+    "withdraw": N_("Withdraw"),
+    "support": N_("Support"),
+    "help": N_("I'd like to help"),
 }
 ACTION_IDS = {action: f"idea_{action}" for action in BUTTONS}
-FORM_TITLES = {
-    "approve": "Approve idea",
-    "needs_info": "Ask for more info",
-    "decline": "Decline idea",
-    "comment": "Comment",
-    "start": "Start experiment",
-    "complete": "Complete experiment",
-    "merge": "Merge as duplicate",
-    "withdraw": "Withdraw your idea",
+FORM_TITLES = {  # modal titles: at most 24 characters in every language
+    "approve": N_("Approve idea"),
+    "needs_info": N_("Ask for more info"),
+    "decline": N_("Decline idea"),
+    "comment": N_("Comment"),
+    "start": N_("Start experiment"),
+    "complete": N_("Complete experiment"),
+    "merge": N_("Merge as duplicate"),
+    "withdraw": N_("Withdraw your idea"),
 }
-PAST_TENSE = {
-    "approve": "approved this idea",
-    "needs_info": "asked for more information",
-    "decline": "declined this idea",
-    "comment": "commented",
-    "start": "started the experiment",
-    "complete": "completed the experiment",
-    "withdraw": "withdrew this idea",
-    "merge": "merged this idea into existing work",
+THREAD_REPLIES = {  # {person} did it
+    "approve": N_("{person} approved this idea"),
+    "needs_info": N_("{person} asked for more information"),
+    "decline": N_("{person} declined this idea"),
+    "comment": N_("{person} commented"),
+    "start": N_("{person} started the experiment"),
+    "complete": N_("{person} completed the experiment"),
+    "withdraw": N_("{person} withdrew this idea"),
+    "merge": N_("{person} merged this idea into existing work"),
+}
+OUTCOME_LABELS = {
+    "implemented": N_("Implemented"),
+    "pilot": N_("Pilot"),
+    "stopped": N_("Stopped"),
+    "failed": N_("Failed"),
 }
 
 
 def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
     """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
     shown as "anonymous"."""
-    author = "anonymous" if idea.anonymous else f"<@{idea.author_id}>"
-    facts = [f"*Status:* {status_label(idea.status)}", f"*By:* {author}"]
+    author = _("anonymous") if idea.anonymous else f"<@{idea.author_id}>"
+    facts = [_("*Status:* {status}", status=status_label(idea.status)), _("*By:* {person}", person=author)]
     if idea.department:
-        facts.append(f"*Team:* {escape_mrkdwn(idea.department)}")
+        facts.append(_("*Team:* {team}", team=escape_mrkdwn(idea.department)))
     blocks: list[Block] = [HeaderBlock(text=idea.title), context("   ".join(facts))]
     review = review_facts(idea)
     if review:
         blocks.append(context(review))
     if challenge is not None:
-        blocks.append(context(f":dart: Answers the challenge *{escape_mrkdwn(challenge.title)}*"))
-    blocks += labelled("The problem", idea.problem)
-    blocks += labelled("The idea", idea.proposal)
+        blocks.append(context(_(":dart: Answers the challenge *{title}*", title=escape_mrkdwn(challenge.title))))
+    blocks += labelled(_("The problem"), idea.problem)
+    blocks += labelled(_("The idea"), idea.proposal)
     blocks += lessons_blocks(idea)
     blocks += similar_for_reviewers(similar, declared_different(idea.similar_shown))
     blocks.append(idea_buttons(idea, supporters))
-    return Message(text=f"Idea: {escape_mrkdwn(idea.title)} ({status_label(idea.status)})", blocks=blocks)
+    fallback = _("Idea: {title} ({status})", title=escape_mrkdwn(idea.title), status=status_label(idea.status))
+    return Message(text=fallback, blocks=blocks)
 
 
 def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:
@@ -114,18 +123,18 @@ def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:
         actions = ["comment"]
     styles = {"approve": "primary", "decline": "danger", "start": "primary", "complete": "primary"}
     elements = [
-        ButtonElement(text=BUTTONS[a], action_id=ACTION_IDS[a], value=str(idea.id), style=styles.get(a))
+        ButtonElement(text=_(BUTTONS[a]), action_id=ACTION_IDS[a], value=str(idea.id), style=styles.get(a))
         for a in actions
     ]
     if idea.status not in ("declined", "withdrawn", "merged"):
         elements.append(
             ButtonElement(
-                text=f"Support ({supporters})" if supporters else "Support",
+                text=f"{_(BUTTONS['support'])} ({format_number(supporters)})" if supporters else _(BUTTONS["support"]),
                 action_id=ACTION_IDS["support"],
                 value=str(idea.id),
             )
         )
-        elements.append(ButtonElement(text=BUTTONS["help"], action_id=ACTION_IDS["help"], value=str(idea.id)))
+        elements.append(ButtonElement(text=_(BUTTONS["help"]), action_id=ACTION_IDS["help"], value=str(idea.id)))
     return ActionsBlock(block_id="idea_actions", elements=elements)
 
 
@@ -134,18 +143,18 @@ def review_facts(idea: Idea) -> str:
     parts = []
     reviewers = [user for user in idea.reviewers.split(",") if user]
     if reviewers:
-        parts.append("*Reviewers:* " + ", ".join(f"<@{user}>" for user in reviewers))
+        parts.append(_("*Reviewers:* {people}", people=", ".join(f"<@{user}>" for user in reviewers)))
     if idea.decided_by and idea.status not in ("submitted", "in_review"):
-        parts.append(f"*{status_label(idea.status)}* by <@{idea.decided_by}>")
+        parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=f"<@{idea.decided_by}>"))
     if idea.outcome:
-        parts.append(f"*Outcome:* {idea.outcome}")
+        parts.append(_("*Outcome:* {outcome}", outcome=outcome_label(idea.outcome)))
     return "   ".join(parts)
 
 
 def lessons_blocks(idea: Idea) -> list[Block]:
     if not idea.lessons_learned:
         return []
-    text = f"*Lessons learned*\n{escape_mrkdwn(idea.lessons_learned)}"
+    text = _("*Lessons learned*") + f"\n{escape_mrkdwn(idea.lessons_learned)}"
     return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(text, 3000)]
 
 
@@ -154,11 +163,11 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
     or (to merge) the similar work this idea duplicates."""
     required = action in ("needs_info", "decline", "comment", "complete")
     label = {
-        "needs_info": "What do you need to know?",
-        "decline": "Why is it declined?",
-        "comment": "Your comment",
-        "complete": "Lessons learned",
-    }.get(action, "Comment (optional)")
+        "needs_info": _("What do you need to know?"),
+        "decline": _("Why is it declined?"),
+        "comment": _("Your comment"),
+        "complete": _("Lessons learned"),
+    }.get(action, _("Comment (optional)"))
     blocks: list[Block] = [
         ContextBlock(elements=[MarkdownTextObject(text=f"*{escape_mrkdwn(shorten(idea.title, 200))}*")])
     ]
@@ -166,26 +175,26 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
         blocks.append(
             InputBlock(
                 block_id="outcome",
-                label="How did it end?",
+                label=_("How did it end?"),
                 element=StaticSelectElement(
                     action_id=VALUE,
-                    placeholder="Choose an outcome",
-                    options=[Option(value=outcome, text=outcome.capitalize()) for outcome in OUTCOMES],
+                    placeholder=_("Choose an outcome"),
+                    options=[Option(value=outcome, text=outcome_label(outcome)) for outcome in OUTCOMES],
                 ),
             )
         )
     if action == "merge":
         options = [
-            Option(value=f"{item.kind}:{item.id}", text=shorten(f"{KIND_LABELS[item.kind]}: {item.title}", 75))
+            Option(value=f"{item.kind}:{item.id}", text=shorten(f"{_(KIND_LABELS[item.kind])}: {item.title}", 75))
             for item in candidates[:10]
         ]
         blocks.append(
             InputBlock(
                 block_id="target",
-                label="Duplicate of",
-                element=StaticSelectElement(action_id=VALUE, placeholder="Choose", options=options)
+                label=_("Duplicate of"),
+                element=StaticSelectElement(action_id=VALUE, placeholder=_("Choose"), options=options)
                 if options
-                else PlainTextInputElement(action_id=VALUE, placeholder="idea:12 or project:34"),
+                else PlainTextInputElement(action_id=VALUE, placeholder=_("idea:12 or project:34")),
             )
         )
     blocks.append(
@@ -193,18 +202,18 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
             block_id="comment",
             label=label,
             optional=not required,
-            hint="Shared in the idea's thread and sent to its author."
+            hint=_("Shared in the idea's thread and sent to its author.")
             if action != "complete"
-            else "Failures count too: what would you tell the next team?",
+            else _("Failures count too: what would you tell the next team?"),
             element=PlainTextInputElement(action_id=VALUE, multiline=True, max_length=TEXT_MAX),
         )
     )
     return View(
         type="modal",
         callback_id=DECISION_MODAL,
-        title=FORM_TITLES[action],
-        submit="Send",
-        close="Cancel",
+        title=_(FORM_TITLES[action]),
+        submit=_("Send"),
+        close=_("Cancel"),
         private_metadata=json.dumps({"idea_id": idea.id, "action": action}),
         blocks=blocks,
     )
@@ -217,9 +226,9 @@ def edit_modal(idea: Idea) -> View:
     return View(
         type="modal",
         callback_id=EDIT_MODAL,
-        title="Edit your idea",
-        submit="Save changes",
-        close="Cancel",
+        title=_("Edit your idea"),
+        submit=_("Save changes"),
+        close=_("Cancel"),
         private_metadata=json.dumps({"idea_id": idea.id}),
         blocks=[block for block in form.blocks if block.type == "input" and block.block_id != "anonymous"],
     )
@@ -227,10 +236,11 @@ def edit_modal(idea: Idea) -> View:
 
 def decision_reply(decision: Decision) -> Message:
     """The reply in the idea's thread."""
-    text = f"<@{decision.actor_id}> {PAST_TENSE[decision.action]}"
+    text = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+    fallback = _(THREAD_REPLIES[decision.action], person=_("A reviewer"))
     if decision.comment:
         text += f":\n{quote(decision.comment)}"
-    return Message(text=f"Idea {PAST_TENSE[decision.action]}", blocks=sections(text))
+    return Message(text=fallback, blocks=sections(text))
 
 
 def decision_dm(decision: Decision, idea: Idea) -> Message:
@@ -240,7 +250,8 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
         if idea.permalink
         else (f"*{escape_mrkdwn(shorten(idea.title, 150))}*")
     )
-    text = f"Feedback on your idea {link}: <@{decision.actor_id}> {PAST_TENSE[decision.action]}."
+    said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+    text = _("Feedback on your idea {title}: {what}.", title=link, what=said)
     if decision.comment:
         text += f"\n{quote(decision.comment)}"
     blocks: list[Block] = sections(text)
@@ -248,35 +259,47 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    ButtonElement(text="Edit your idea", action_id=EDIT_BUTTON, value=str(idea.id), style="primary")
+                    ButtonElement(text=_("Edit your idea"), action_id=EDIT_BUTTON, value=str(idea.id), style="primary")
                 ]
             )
         )
-    return Message(text=f"Feedback on your idea: {status_label(decision.status_after)}", blocks=blocks)
+    return Message(text=_("Feedback on your idea: {status}", status=status_label(decision.status_after)), blocks=blocks)
 
 
 def merge_dm(idea: Idea, target: Found | None) -> Message:
     """To the author and supporters of an idea merged into other work: where it went."""
-    where = f"*{escape_mrkdwn(shorten(target.title, 150))}*" if target else "existing work"
+    where = f"*{escape_mrkdwn(shorten(target.title, 150))}*" if target else _("existing work")
     if target is not None and target.url:
         where = f"*<{target.url}|{escape_mrkdwn(shorten(target.title, 150))}>*"
-    text = f":link: The idea {idea_link(idea)} was merged into {where}, which covers the same ground. Join in there!"
-    return Message(text="An idea you follow was merged", blocks=sections(text))
+    text = _(
+        ":link: The idea {title} was merged into {target}, which covers the same ground. Join in there!",
+        title=idea_link(idea),
+        target=where,
+    )
+    return Message(text=_("An idea you follow was merged"), blocks=sections(text))
 
 
 def comment_dm(comment: Comment, idea: Idea) -> Message:
-    text = f"<@{comment.author_id}> commented on your idea {idea_link(idea)}:\n{quote(shorten(comment.text, 1500))}"
-    return Message(text="New comment on your idea", blocks=sections(text))
+    said = _("{person} commented on your idea {title}:", person=f"<@{comment.author_id}>", title=idea_link(idea))
+    text = f"{said}\n{quote(shorten(comment.text, 1500))}"
+    return Message(text=_("New comment on your idea"), blocks=sections(text))
 
 
 def help_dm(offer: Support, idea: Idea) -> Message:
-    text = f":raised_hands: <@{offer.user_id}> would like to help with your idea {idea_link(idea)}."
-    return Message(text="Someone would like to help with your idea", blocks=sections(text))
+    text = _(
+        ":raised_hands: {person} would like to help with your idea {title}.",
+        person=f"<@{offer.user_id}>",
+        title=idea_link(idea),
+    )
+    return Message(text=_("Someone would like to help with your idea"), blocks=sections(text))
 
 
 def edit_dm(idea: Idea) -> Message:
-    text = f":pencil2: The author updated {idea_link(idea)} after a request for more information. It's back in review."
-    return Message(text="An idea you review was updated", blocks=sections(text))
+    text = _(
+        ":pencil2: The author updated {title} after a request for more information. It's back in review.",
+        title=idea_link(idea),
+    )
+    return Message(text=_("An idea you review was updated"), blocks=sections(text))
 
 
 def idea_link(idea: Idea) -> str:
@@ -297,7 +320,7 @@ def home_view(home: Home, now: datetime) -> View:
     """The App Home: my ideas, ideas waiting for my decision (oldest first), open challenges, figures."""
     blocks: list[Block] = [HeaderBlock(text="Innovation Bot")]
     blocks += [*help_message().blocks, DividerBlock()]
-    blocks.append(SectionBlock(text=MarkdownTextObject(text="*My ideas*")))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=_("*My ideas*"))))
     mine = [
         f"• {idea_link(idea)} · {status_label(idea.status)}"
         + (
@@ -307,31 +330,49 @@ def home_view(home: Home, now: datetime) -> View:
         )
         for idea in home.mine
     ]
-    blocks += _listing(mine, "You have no ideas yet: `/idea` starts one.", "/ideas mine")
+    blocks += _listing(mine, _("You have no ideas yet: `/idea` starts one."), _("See all with `/ideas mine`."))
     if home.waiting_for_me:
-        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Waiting for my decision*"))]
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=_("*Waiting for my decision*")))]
         waiting = [
-            f"• {idea_link(idea)} · {status_label(idea.status)} · waiting {(now - idea.created_at).days} days"
-            f"{_next_nudge(home, idea)}"
+            f"• {idea_link(idea)} · {status_label(idea.status)} · "
+            + waiting_for((now - idea.created_at).days)
+            + _next_nudge(home, idea)
             for idea in home.waiting_for_me
         ]
-        blocks += _listing(waiting, "", "the ideas channel")
-    blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Open challenges*"))]
+        blocks += _listing(waiting, "", _("See the others in the ideas channel."))
+    blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=_("*Open challenges*")))]
     challenges = [f"• {_challenge_link(challenge)} · {status_label(challenge.status)}" for challenge in home.challenges]
-    blocks += _listing(challenges, "No open challenges: `/challenge` publishes one.", "the challenges channel")
+    blocks += _listing(
+        challenges,
+        _("No open challenges: `/challenge` publishes one."),
+        _("See the others in the challenges channel."),
+    )
     if home.figures is not None:
         f = home.figures
-        median = f"{f.median_days_to_first_feedback} days" if f.median_days_to_first_feedback is not None else "n/a"
-        blocks += [
-            DividerBlock(),
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*Pipeline* · submitted this month: *{f.submitted_this_month}* · waiting: *{f.waiting}* · "
-                    f"decided this month: *{f.decided_this_month}* · median time to first feedback: *{median}*"
-                )
-            ),
-        ]
+        median = days(f.median_days_to_first_feedback) if f.median_days_to_first_feedback is not None else _("n/a")
+        pipeline = _(
+            "*Pipeline* · submitted this month: *{submitted}* · waiting: *{waiting}* · "
+            "decided this month: *{decided}* · median time to first feedback: *{median}*",
+            submitted=format_number(f.submitted_this_month),
+            waiting=format_number(f.waiting),
+            decided=format_number(f.decided_this_month),
+            median=median,
+        )
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=pipeline))]
     return View(type="home", blocks=blocks)
+
+
+def days(count: int) -> str:
+    return ngettext("{count} day", "{count} days", count)
+
+
+def waiting_for(count: int) -> str:
+    return ngettext("waiting {count} day", "waiting {count} days", count)
+
+
+def outcome_label(outcome: str) -> str:
+    label = OUTCOME_LABELS.get(outcome)
+    return _(label) if label else outcome.capitalize()
 
 
 def _last(home: Home, idea: Idea) -> str:
@@ -342,19 +383,23 @@ def _last(home: Home, idea: Idea) -> str:
 def _next_nudge(home: Home, idea: Idea) -> str:
     due = home.next_nudges.get(idea.id or 0)
     return (
-        f" · next reminder <!date^{int(due.timestamp())}^{{date_short_pretty}} {{time}}|{due:%Y-%m-%d %H:%M} UTC>"
+        " · "
+        + _(
+            "next reminder {when}",
+            when=f"<!date^{int(due.timestamp())}^{{date_short_pretty}} {{time}}|{due:%Y-%m-%d %H:%M} UTC>",
+        )
         if due
         else ""
     )
 
 
-def _listing(lines: list[str], empty: str, more_where: str) -> list[Block]:
+def _listing(lines: list[str], empty: str, see_more: str) -> list[Block]:
     if not lines:
         return [SectionBlock(text=MarkdownTextObject(text=empty))] if empty else []
     shown = "\n".join(lines[:HOME_LIST])
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(shown, 3000)]
     if len(lines) > HOME_LIST:
-        blocks.append(context(f"…and {len(lines) - HOME_LIST} more: see {more_where}."))
+        blocks.append(context(f"{and_more(len(lines) - HOME_LIST)} {see_more}"))
     return blocks
 
 
@@ -366,26 +411,40 @@ def _challenge_link(challenge: Challenge) -> str:
 def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:
     """A reminder to a reviewer: the idea in two lines, how long it has waited, and the buttons to act."""
     summary = escape_mrkdwn(shorten(idea.problem.replace("\n", " "), 200))
-    text = (
-        f":alarm_clock: {idea_link(idea)} has waited *{waited_days} day{'s' if waited_days != 1 else ''}* "
-        f"for your feedback (reminder {number}).\n{summary}"
+    waited = ngettext(
+        ":alarm_clock: {title} has waited *{count} day* for your feedback (reminder {number}).",
+        ":alarm_clock: {title} has waited *{count} days* for your feedback (reminder {number}).",
+        waited_days,
+        title=idea_link(idea),
+        number=number,
     )
+    text = f"{waited}\n{summary}"
     buttons = [
-        ButtonElement(text=BUTTONS[action], action_id=ACTION_IDS[action], value=str(idea.id), style=style)
+        ButtonElement(text=_(BUTTONS[action]), action_id=ACTION_IDS[action], value=str(idea.id), style=style)
         for action, style in (("approve", "primary"), ("needs_info", None), ("decline", "danger"))
     ]
-    buttons.append(ButtonElement(text="Snooze 2 days", action_id=SNOOZE_BUTTON, value=str(idea.id)))
-    return Message(
-        text=f"Reminder: an idea waits for your feedback ({waited_days} days)",
-        blocks=[*sections(text), ActionsBlock(elements=buttons)],
+    buttons.append(ButtonElement(text=_("Snooze 2 days"), action_id=SNOOZE_BUTTON, value=str(idea.id)))
+    fallback = ngettext(
+        "Reminder: an idea waits for your feedback ({count} day)",
+        "Reminder: an idea waits for your feedback ({count} days)",
+        waited_days,
     )
+    return Message(text=fallback, blocks=[*sections(text), ActionsBlock(elements=buttons)])
 
 
 def escalation_message(idea: Idea, waited_days: int, silent: list[str]) -> Message:
     """To the innovation team: an idea nobody has answered despite the reminders."""
-    who = ", ".join(f"<@{user}>" for user in silent) or "its reviewers"
-    text = (
-        f":rotating_light: {idea_link(idea)} has waited *{waited_days} days* without feedback. "
-        f"Not answered after every reminder: {who}."
+    who = ", ".join(f"<@{user}>" for user in silent) or _("its reviewers")
+    waited = ngettext(
+        ":rotating_light: {title} has waited *{count} day* without feedback.",
+        ":rotating_light: {title} has waited *{count} days* without feedback.",
+        waited_days,
+        title=idea_link(idea),
     )
-    return Message(text=f"An idea has waited {waited_days} days without feedback", blocks=sections(text))
+    text = f"{waited} " + _("Not answered after every reminder: {people}.", people=who)
+    fallback = ngettext(
+        "An idea has waited {count} day without feedback",
+        "An idea has waited {count} days without feedback",
+        waited_days,
+    )
+    return Message(text=fallback, blocks=sections(text))

@@ -8,10 +8,22 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.i18n import N_, _
 from bot.text import clean, fold_key
 from storage import queries
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class InvalidReviewers(ValueError):
+    """Reviewers given in a form the bot cannot read; `str()` is English (CLI), `localised()` for Slack."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def localised(self) -> str:
+        return _(self.message, **self.values)
 
 
 @dataclass(frozen=True)
@@ -25,14 +37,16 @@ def parse_user_ids(text: str) -> tuple[str, ...]:
     ids = [part.strip("<@> ").split("|")[0] for part in re.split(r"[,\s]+", text) if part.strip()]
     bad = [item for item in ids if not _USER_ID.fullmatch(item)]
     if bad or not ids:
-        raise ValueError(f"not a user ID: {bad[0] if bad else '(none)'}; give IDs like U0123ABC, comma-separated")
+        raise InvalidReviewers(
+            N_("not a user ID: {value}; give IDs like U0123ABC, comma-separated"), value=bad[0] if bad else "—"
+        )
     return tuple(dict.fromkeys(ids))
 
 
 def set_reviewers(session: Session, team: str, reviewers: tuple[str, ...], now: datetime) -> Mapping:
     label = clean(team)[:100]
     if not label:
-        raise ValueError("give a team or department name")
+        raise InvalidReviewers(N_("give a team or department name"))
     queries.save_reviewer_mapping(session, fold_key(label), label, ",".join(reviewers), now)
     return Mapping(label, reviewers)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.i18n import _
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, IdeaDraft, InvalidSubmission, _text
 from storage import queries
 from storage.models import TITLE_MAX, Comment, Decision, Idea, PastProject
@@ -64,13 +65,13 @@ def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None
     move = MOVES[action]
     if move.author_only:
         if user_id != idea.author_id:
-            raise NotAllowed("Only the idea's author can withdraw it.")
+            raise NotAllowed(_("Only the idea's author can withdraw it."))
     elif action != "comment" and not can_decide(idea, user_id, deciders):
-        raise NotAllowed("Only this idea's reviewers and the innovation team can decide on it.")
+        raise NotAllowed(_("Only this idea's reviewers and the innovation team can decide on it."))
     if move.status_after is not None and idea.status not in move.allowed_from:
         if idea.status == move.status_after:
-            raise NotAllowed(f"This idea is already {_label(idea.status)}.")
-        raise NotAllowed(f"This idea is {_label(idea.status)}: it can't be moved that way now.")
+            raise NotAllowed(_("This idea is already {status}.", status=_label(idea.status)))
+        raise NotAllowed(_("This idea is {status}: it can't be moved that way now.", status=_label(idea.status)))
 
 
 def idea_for(
@@ -79,7 +80,7 @@ def idea_for(
     """The idea a button is about, if `user_id` may take `action` on it now; else `NotAllowed`."""
     idea = queries.get_idea(session, idea_id) if idea_id else None
     if idea is None or idea.workspace_id != workspace_id:
-        raise NotAllowed("That idea no longer exists.")
+        raise NotAllowed(_("That idea no longer exists."))
     check_may(idea, user_id, action, deciders)
     return idea
 
@@ -88,7 +89,7 @@ def editable_idea(session: Session, idea_id: int | None, user_id: str) -> Idea:
     """The author's own idea, while it can still be edited; else `NotAllowed`."""
     idea = queries.get_idea(session, idea_id) if idea_id else None
     if idea is None or idea.author_id != user_id or idea.status not in OPEN:
-        raise NotAllowed("This idea can no longer be edited.")
+        raise NotAllowed(_("This idea can no longer be edited."))
     return idea
 
 
@@ -116,15 +117,21 @@ def decide(
     """
     move = MOVES.get(action)
     if move is None:
-        raise NotAllowed("I don't know that button.")
+        raise NotAllowed(_("I don't know that button."))
     idea = _claimed_idea(session, idea_id, actor_id, action, deciders, workspace_id)
     errors: dict[str, str] = {}
-    label = "the lessons learned" if action == "complete" else "a reason" if action != "comment" else "a comment"
-    text = _text(comment, "comment", TEXT_MAX, errors, label=label if move.needs_reason else None)
+    required = (
+        _("Please write the lessons learned.")
+        if action == "complete"
+        else _("Please write a reason.")
+        if action != "comment"
+        else _("Please write a comment.")
+    )
+    text = _text(comment, "comment", TEXT_MAX, errors, required=required if move.needs_reason else None)
     if action == "complete" and outcome not in OUTCOMES:
-        errors["outcome"] = "Choose how the experiment ended."
+        errors["outcome"] = _("Choose how the experiment ended.")
     if action == "merge" and not _mergeable(session, idea, target):
-        errors["target"] = "Choose the idea or project this one duplicates."
+        errors["target"] = _("Choose the idea or project this one duplicates.")
     if errors:
         raise InvalidSubmission(errors)
     if move.status_after is not None:
@@ -161,15 +168,15 @@ def _claimed_idea(
 ) -> Idea:
     """The idea, checked and claimed for this change, so that two clicks at once make one decision:
     the second sees the first's result ("already approved") instead of deciding again."""
-    for _ in range(3):
+    for _attempt in range(3):
         idea = queries.get_idea(session, idea_id, fresh=True)
         if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
-            raise NotAllowed("That idea no longer exists.")
+            raise NotAllowed(_("That idea no longer exists."))
         check_may(idea, actor_id, action, deciders)
         if queries.claim_idea(session, idea_id, idea.version):
             idea.version += 1  # what the claim wrote; the post update below bumps it once more
             return idea
-    raise NotAllowed("Several people changed this idea at once; please look at its post and try again.")
+    raise NotAllowed(_("Several people changed this idea at once; please look at its post and try again."))
 
 
 def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
@@ -182,7 +189,7 @@ def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
 def _existing_idea(session: Session, idea_id: int, workspace_id: str | None = None) -> Idea:
     idea = queries.get_idea(session, idea_id)
     if idea is None or (workspace_id is not None and idea.workspace_id != workspace_id):
-        raise NotAllowed("That idea no longer exists.")
+        raise NotAllowed(_("That idea no longer exists."))
     return idea
 
 
@@ -246,14 +253,14 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     """The author answers "Needs more info" by editing; the idea goes back to review."""
     idea = _existing_idea(session, idea_id)
     if idea.author_id != user_id:
-        raise NotAllowed("Only the idea's author can edit it.")
+        raise NotAllowed(_("Only the idea's author can edit it."))
     if idea.status not in OPEN:
-        raise NotAllowed(f"This idea is {_label(idea.status)}: it can no longer be edited.")
+        raise NotAllowed(_("This idea is {status}: it can no longer be edited.", status=_label(idea.status)))
     errors: dict[str, str] = {}
-    idea.title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
-    idea.problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem it solves")
-    idea.proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, label="your idea")
-    idea.department = _text(draft.department, "department", DEPARTMENT_MAX, errors, label=None) or None
+    idea.title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
+    idea.problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
+    idea.proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
+    idea.department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None) or None
     if errors:
         raise InvalidSubmission(errors)
     was_waiting = idea.status == "needs_info"
@@ -270,7 +277,7 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
 
 def _mergeable(session: Session, idea: Idea, target: str | None) -> bool:
     """True when `target` ("idea:N" or "project:N") exists, is not the idea itself, and is in its workspace."""
-    kind, _, number = (target or "").partition(":")
+    kind, _sep, number = (target or "").partition(":")
     if not number.isdigit() or target == f"idea:{idea.id}":
         return False
     if kind == "idea":
@@ -298,4 +305,6 @@ def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
 
 
 def _label(status: str) -> str:
-    return status.replace("_", " ")
+    from bot.messages import status_label  # messages imports this module
+
+    return status_label(status).lower()

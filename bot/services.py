@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.matching.service import MatchService
 from bot.nudges import Policy, TimeZoneOf
+from bot.people import Languages
 from bot.worker import Worker
 from storage.db import Database
 
@@ -21,3 +22,4 @@ class Services:
     matches: MatchService
     policy: Policy
     time_zones: TimeZoneOf
+    languages: Languages

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.i18n import _, format_number
 from bot.text import clean, fold_key
 from storage import queries
 from storage.models import TITLE_MAX, Challenge, Idea
@@ -70,16 +71,16 @@ def submit_idea(
 ) -> Idea:
     """Check and store an idea with its reviewers, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
-    title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
-    problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem it solves")
-    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, label="your idea")
-    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, label=None)
+    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
+    problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
+    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
+    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None)
     if draft.challenge_id is not None:
         challenge = queries.get_challenge(session, draft.challenge_id)
         if challenge is None or challenge.workspace_id != author.workspace_id:
-            errors["title"] = "The challenge this idea answers no longer exists."
+            errors["title"] = _("The challenge this idea answers no longer exists.")
         elif challenge.status != "open":
-            errors["title"] = "The challenge this idea answers is closed to new ideas."
+            errors["title"] = _("The challenge this idea answers is closed to new ideas.")
     if errors:
         raise InvalidSubmission(errors)
     idea = Idea(
@@ -107,13 +108,19 @@ def submit_idea(
 def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, now: datetime) -> Challenge:
     """Check and store a challenge, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
-    title = _text(draft.title, "title", TITLE_MAX, errors, label="a title")
-    problem = _text(draft.problem, "problem", TEXT_MAX, errors, label="the problem and who suffers it")
+    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
+    problem = _text(
+        draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem and who suffers it.")
+    )
     outcome = _text(
-        draft.desired_outcome, "desired_outcome", TEXT_MAX, errors, label="what a good solution would achieve"
+        draft.desired_outcome,
+        "desired_outcome",
+        TEXT_MAX,
+        errors,
+        required=_("Please write what a good solution would achieve."),
     )
     if draft.deadline is not None and draft.deadline < now.date():
-        errors["deadline"] = "The deadline is in the past: pick a later date, or leave it empty."
+        errors["deadline"] = _("The deadline is in the past: pick a later date, or leave it empty.")
     if errors:
         raise InvalidSubmission(errors)
     challenge = Challenge(
@@ -145,14 +152,14 @@ def join_existing(session: Session, author: Author, target: str, now: datetime) 
 
     Returns False when they had already joined it. Raises `InvalidSubmission` for an unknown target.
     """
-    kind, _, number = target.partition(":")
+    kind, _sep, number = target.partition(":")
     if kind not in ("project", "idea", "challenge") or not number.isdigit():
-        raise InvalidSubmission({"target": "That is not something I can join."})
+        raise InvalidSubmission({"target": _("That is not something I can join.")})
     row = {"project": queries.get_project, "idea": queries.get_idea, "challenge": queries.get_challenge}[kind](
         session, int(number)
     )
     if row is None or getattr(row, "workspace_id", author.workspace_id) != author.workspace_id:
-        raise InvalidSubmission({"target": "That work no longer exists."})
+        raise InvalidSubmission({"target": _("That work no longer exists.")})
     joined = queries.add_join(session, author.workspace_id, author.user_id, target, now)
     if joined is None:
         return False
@@ -164,9 +171,9 @@ def open_challenge(session: Session, challenge_id: int, workspace_id: str) -> Ch
     """The challenge someone wants to answer; raises `InvalidSubmission` if it cannot take ideas."""
     challenge = queries.get_challenge(session, challenge_id)
     if challenge is None or challenge.workspace_id != workspace_id:
-        raise InvalidSubmission({"challenge": "That challenge no longer exists."})
+        raise InvalidSubmission({"challenge": _("That challenge no longer exists.")})
     if challenge.status != "open":
-        raise InvalidSubmission({"challenge": "That challenge is closed to new ideas."})
+        raise InvalidSubmission({"challenge": _("That challenge is closed to new ideas.")})
     return challenge
 
 
@@ -190,11 +197,15 @@ def submissions_of(session: Session, author: Author) -> Listing:
     )
 
 
-def _text(value: str, field: str, limit: int, errors: dict[str, str], *, label: str | None) -> str:
-    """Clean a field; record an error if it is required and blank, or longer than `limit`."""
+def _text(value: str, field: str, limit: int, errors: dict[str, str], *, required: str | None) -> str:
+    """Clean a field; record `required` (the message) if it is blank, or an error if it is too long."""
     text = clean(value)
-    if label is not None and not text:
-        errors[field] = f"Please write {label}."
+    if required is not None and not text:
+        errors[field] = required
     elif len(text) > limit:
-        errors[field] = f"This is {len(text):,} characters long; the limit is {limit:,}. Please shorten it."
+        errors[field] = _(
+            "This is {length} characters long; the limit is {limit}. Please shorten it.",
+            length=format_number(len(text)),
+            limit=format_number(limit),
+        )
     return text

@@ -55,6 +55,7 @@ class FakeSlack:
     def __init__(self, token: str = "xoxb-test-token") -> None:
         self.token = token
         self.state = FakeSlackState()
+        self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self._lock = threading.Lock()
         self._last_ts = 0.0
         self._view_ids = itertools.count(1)
@@ -244,10 +245,10 @@ class FakeSlack:
                 return {"ok": True, "view": _decoded(args).get("view")}
             case "users.info":
                 user = args.get("user", "")
-                return {
-                    "ok": True,
-                    "user": {"id": user, "team_id": WORKSPACE, "name": user.lower(), "tz": "Europe/Brussels"},
-                }
+                profile = {"id": user, "team_id": WORKSPACE, "name": user.lower(), "tz": "Europe/Brussels"}
+                if str(args.get("include_locale", "")).lower() in ("true", "1"):
+                    profile["locale"] = self.locales.get(user, "en-US")
+                return {"ok": True, "user": profile}
             case _:
                 return {"ok": False, "error": "unknown_method"}
 

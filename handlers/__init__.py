@@ -5,10 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, errors, events, reviews, views
+from handlers import actions, commands, errors, events, language, reviews, views
 
 
 def register(app: App, services: Services) -> None:
     """Wire every listener to the app."""
-    for module in (commands, views, actions, reviews, events, errors):
+    for module in (language, commands, views, actions, reviews, events, errors):
         module.register(app, services)

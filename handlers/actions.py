@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import challenges, messages, submissions
+from bot.i18n import _
 from bot.reviews import Deciders
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
@@ -25,7 +26,7 @@ def register(app: App, services: Services) -> None:
         ack()
         value = str(action.get("value", ""))
         if not value.isdigit():
-            tell(respond, "That button does not point to a challenge I know.")
+            tell(respond, _("That button does not point to a challenge I know."))
             return
         try:
             with services.db.session() as session:
@@ -44,11 +45,11 @@ def register(app: App, services: Services) -> None:
         status = action["action_id"].removeprefix("challenge_")
         value = str(action.get("value", ""))
         if not value.isdigit():
-            tell(respond, "That button does not point to a challenge I know.")
+            tell(respond, _("That button does not point to a challenge I know."))
             return
         deciders = Deciders(services.settings.innovation_team)
         user, now = body["user"]["id"], services.clock.now()
-        moved, _ = checked(
+        moved, _result = checked(
             services,
             respond,
             lambda session: challenges.move_challenge(session, int(value), user, status, now, deciders),
@@ -71,7 +72,7 @@ def register(app: App, services: Services) -> None:
             challenge = _challenge(services, draft.challenge_id, workspace)
             update_form(client, view["id"], messages.idea_modal(draft, challenge, similar), view.get("hash"))
         elif view.get("callback_id") == messages.CHALLENGE_MODAL:
-            challenge_draft, _ = forms.challenge_draft(view)
+            challenge_draft, _errors = forms.challenge_draft(view)
             similar = services.matches.find(
                 challenge_draft.title,
                 f"{challenge_draft.problem}\n{challenge_draft.desired_outcome}",

@@ -15,16 +15,18 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot import messages, reviewers, submissions
+from bot import i18n, messages, reviewers, submissions
+from bot.i18n import N_, _
 from bot.services import Services
 from bot.submissions import Author
 from bot.text import clean
 
 log = logging.getLogger(__name__)
 
-SEARCH_USAGE = "Tell me what to look for, for example `/ideas search parking permits`."
+SEARCH_USAGE = N_("Tell me what to look for, for example `/ideas search parking permits`.")
 SEARCH_LIMIT = 8
-REVIEWERS_USAGE = "`/ideas reviewers list`, `/ideas reviewers set TEAM @a @b`, `/ideas reviewers remove TEAM`"
+REVIEWERS_USAGE = N_("`/ideas reviewers list`, `/ideas reviewers set TEAM @a @b`, `/ideas reviewers remove TEAM`")
+LANGUAGE_USAGE = N_("Choose a language: `/ideas language {codes}`, or `/ideas language auto` to follow Slack.")
 
 
 def register(app: App, services: Services) -> None:
@@ -48,7 +50,7 @@ def register(app: App, services: Services) -> None:
 
     @app.command("/ideas")
     def ideas_command(ack: Ack, command: dict, respond: Respond) -> None:
-        word, _, rest = html.unescape(clean(command.get("text"))).partition(" ")  # /ideas is sent escaped
+        word, _sep, rest = html.unescape(clean(command.get("text"))).partition(" ")  # /ideas is sent escaped
         author = Author(user_id=command["user_id"], workspace_id=command["team_id"])
         query = rest.strip()
         match word.lower():
@@ -62,7 +64,9 @@ def register(app: App, services: Services) -> None:
                 found = services.matches.find(query, limit=SEARCH_LIMIT, workspace_id=author.workspace_id)
                 respond(**messages.search_results(query, found).as_kwargs())
             case "search":
-                ack(**ephemeral(messages.usage(SEARCH_USAGE)))
+                ack(**ephemeral(messages.usage(_(SEARCH_USAGE))))
+            case "language":
+                ack(**ephemeral(_language_command(services, author, query)))
             case "reviewers":
                 ack(**ephemeral(_reviewers_command(services, author, query)))
             case _:
@@ -87,8 +91,8 @@ def reply(services: Services, build: Callable[[Session], messages.Message]) -> m
 def _reviewers_command(services: Services, author: Author, text: str) -> messages.Message:
     """`/ideas reviewers [list | set TEAM @a @b | remove TEAM]`, for the innovation team only."""
     if author.user_id not in services.settings.innovation_team:
-        return messages.usage("Only the innovation team can change who reviews ideas.")
-    verb, _, rest = text.partition(" ")
+        return messages.usage(_("Only the innovation team can change who reviews ideas."))
+    verb, _sep, rest = text.partition(" ")
     try:
         with services.db.session() as session:
             if verb in ("", "list"):
@@ -100,19 +104,35 @@ def _reviewers_command(services: Services, author: Author, text: str) -> message
                 return messages.reviewer_list([mapping])
             if verb == "remove" and rest.strip():
                 removed = reviewers.remove_reviewers(session, rest)
-                return messages.usage("Removed." if removed else "No reviewers were set for that team.")
-    except ValueError as error:
-        return messages.usage(f"{error}. Example: `/ideas reviewers set Mobility @alice @bob`")
+                return messages.usage(_("Removed.") if removed else _("No reviewers were set for that team."))
+    except reviewers.InvalidReviewers as error:
+        return messages.usage(
+            _("{problem}. Example: `/ideas reviewers set Mobility @alice @bob`", problem=error.localised())
+        )
     except SQLAlchemyError:
         return messages.apology()
-    return messages.usage(REVIEWERS_USAGE)
+    return messages.usage(_(REVIEWERS_USAGE))
+
+
+def _language_command(services: Services, author: Author, text: str) -> messages.Message:
+    """`/ideas language pt` (or `auto`): the language the bot uses with this person from now on."""
+    code = text.strip().lower()
+    chosen = i18n.normalise(code)
+    if code != "auto" and chosen is None:
+        return messages.usage(_(LANGUAGE_USAGE, codes=" | ".join(i18n.LANGUAGES)))
+    try:
+        services.languages.people.choose_language(author.user_id, chosen)
+    except SQLAlchemyError:
+        return messages.apology()
+    with i18n.speaking(chosen or services.languages.of_person(author.user_id)) as now_speaking:
+        return messages.language_chosen(now_speaking, following_slack=chosen is None)
 
 
 def _team_and_ids(text: str) -> tuple[str, str]:
     """Split "Urban mobility <@U1|a> <@U2|b>" (or "Urban mobility U1,U2") into the team and the IDs."""
     match = re.search(r"(<@|\b[UW][A-Z0-9]{2,}\b)", text)
     if match is None:
-        raise ValueError("name the reviewers after the team")
+        raise reviewers.InvalidReviewers(N_("name the reviewers after the team"))
     return text[: match.start()].strip(), text[match.start() :]
 
 
@@ -126,7 +146,7 @@ def open_form(client: WebClient, respond: Respond, trigger_id: str, view: View) 
         return client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
     except SlackClientError:
         log.warning("could not open a modal", exc_info=True)
-        respond(text="Sorry, Slack did not let me open the form just now. Please try the command again.")
+        respond(text=_("Sorry, Slack did not let me open the form just now. Please try the command again."))
         return None
 
 

@@ -11,15 +11,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
+from bot.i18n import N_, _
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG = (
+SOMETHING_WENT_WRONG = N_(
     ":warning: Sorry, something went wrong on my side and it has been logged. "
     "Nothing you sent before is lost; please try again."
 )
-FORM_NOT_SAVED = "Sorry, something went wrong on my side. Your text is still here: please try again."
+FORM_NOT_SAVED = N_("Sorry, something went wrong on my side. Your text is still here: please try again.")
 
 
 def register(app: App, services: Services) -> None:
@@ -39,7 +40,7 @@ def _keep_form_open(body: dict) -> BoltResponse:
     first_input = next((b.get("block_id") for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
     if first_input is None:
         return BoltResponse(status=500, body="")  # Slack keeps the modal open and says it failed
-    answer = {"response_action": "errors", "errors": {first_input: FORM_NOT_SAVED}}
+    answer = {"response_action": "errors", "errors": {first_input: _(FORM_NOT_SAVED)}}
     return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
 
 
@@ -48,7 +49,7 @@ def _apologise(response_url: str) -> None:
         return
     try:
         WebhookClient(response_url, timeout=3).send(
-            text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False
+            text=_(SOMETHING_WENT_WRONG), response_type="ephemeral", replace_original=False
         )
     except (SlackClientError, OSError):
         log.warning("could not tell the person about the error")

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.i18n import _
 from bot.messages import VALUE
 from bot.submissions import ChallengeDraft, IdeaDraft
 
@@ -37,7 +38,7 @@ def challenge_draft(view: dict[str, Any]) -> tuple[ChallengeDraft, dict[str, str
         try:
             deadline = date.fromisoformat(str(raw_date))
         except ValueError:
-            errors["deadline"] = "That is not a date I can read; pick one from the calendar."
+            errors["deadline"] = _("That is not a date I can read; pick one from the calendar.")
     draft = ChallengeDraft(
         title=_text(values, "title"),
         problem=_text(values, "problem"),

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import nudges, review_messages, reviews
+from bot.i18n import _, format_datetime
 from bot.matching.service import idea_document, project_document
 from bot.reviews import Deciders, NotAllowed
 from bot.services import Services
@@ -62,9 +63,9 @@ def register(app: App, services: Services) -> None:
         if not done:
             return
         if kind == "help":
-            text = "Thanks! I've told the author you'd like to help." if added else "You already offered to help."
+            text = _("Thanks! I've told the author you'd like to help.") if added else _("You already offered to help.")
         else:
-            text = "Thanks for your support!" if added else "You already support this idea."
+            text = _("Thanks for your support!") if added else _("You already support this idea.")
         tell(respond, text)
         services.outbox.kick()
 
@@ -76,7 +77,7 @@ def register(app: App, services: Services) -> None:
         metadata = forms.metadata(view)
         idea_id, name = metadata.get("idea_id"), metadata.get("action")
         if not isinstance(idea_id, int) or name not in DECISIONS:
-            ack(response_action="errors", errors={"comment": "This form is out of date; close it and try again."})
+            ack(response_action="errors", errors={"comment": _("This form is out of date; close it and try again.")})
             return
         comment, outcome, target = forms.decision_values(view)
         try:
@@ -102,7 +103,7 @@ def register(app: App, services: Services) -> None:
             return
         except SQLAlchemyError:
             log.warning("database unavailable: decision not saved", exc_info=True)
-            ack(response_action="errors", errors={"comment": "Sorry, I couldn't save this just now; try again."})
+            ack(response_action="errors", errors={"comment": _("Sorry, I couldn't save this just now; try again.")})
             return
         ack()
         if name == "complete" and project is not None:
@@ -120,7 +121,7 @@ def register(app: App, services: Services) -> None:
         )
         if not snoozed or until is None:
             return
-        tell(respond, f"Snoozed: no reminder about this idea before {until.astimezone(tz):%a %d %b, %H:%M}.")
+        tell(respond, _("Snoozed: no reminder about this idea before {when}.", when=format_datetime(until, tz)))
 
     @app.action(review_messages.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
@@ -135,7 +136,7 @@ def register(app: App, services: Services) -> None:
     def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
         idea_id = forms.metadata(view).get("idea_id")
         if not isinstance(idea_id, int):
-            ack(response_action="errors", errors={"title": "This form is out of date; close it and try again."})
+            ack(response_action="errors", errors={"title": _("This form is out of date; close it and try again.")})
             return
         try:
             with services.db.session() as session:

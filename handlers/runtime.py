@@ -12,6 +12,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 import handlers
+from bot import i18n
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery import Channels, Delivery, RetryPolicy
@@ -20,7 +21,7 @@ from bot.matching.matcher import Thresholds
 from bot.matching.service import MatchService
 from bot.notifier import SlackNotifier, make_web_client
 from bot.nudges import Policy
-from bot.people import TimeZones
+from bot.people import Languages, People
 from bot.scheduler import DigestSchedule, Scheduler
 from bot.services import Services
 from bot.worker import Worker
@@ -54,13 +55,17 @@ class BotRuntime:
         # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
         retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
         clock = clock or SystemClock()
+        self.time_zones = People(self.db, self.client, clock)
+        self.languages = Languages(self.time_zones, settings.default_language, settings.channel_languages)
+        i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
         self.matches = MatchService(self.db, thresholds)
-        self.delivery = Delivery(self.db, SlackNotifier(self.client), clock, channels, retry, self.matches)
+        self.delivery = Delivery(
+            self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, self.languages
+        )
         self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
         self.policy = Policy.from_settings(settings)
-        self.time_zones = TimeZones(self.db, self.client, clock)
         weekday, at = settings.digest_schedule
         digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
         self.scheduler = Scheduler(
@@ -75,6 +80,7 @@ class BotRuntime:
             matches=self.matches,
             policy=self.policy,
             time_zones=self.time_zones,
+            languages=self.languages,
         )
         self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
         self.app = App(

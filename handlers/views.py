@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import messages, submissions
+from bot.i18n import N_, _
 from bot.matching.service import challenge_document, idea_document
 from bot.services import Services
 from bot.submissions import Author, InvalidSubmission
@@ -18,7 +19,7 @@ from storage.models import Challenge, Idea
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED = "Sorry, I couldn't save this just now. Your text is still here: press the button again in a minute."
+NOT_SAVED = N_("Sorry, I couldn't save this just now. Your text is still here: press the button again in a minute.")
 
 
 def register(app: App, services: Services) -> None:
@@ -62,7 +63,7 @@ def _save_and_confirm(
         return
     except SQLAlchemyError:
         log.warning("database unavailable: %s not saved", kind, exc_info=True)
-        ack(response_action="errors", errors={"title": NOT_SAVED})
+        ack(response_action="errors", errors={"title": _(NOT_SAVED)})
         return
     ack(response_action="update", view=messages.received_view(kind, saved.title, channel))
     services.matches.upsert(idea_document(saved) if isinstance(saved, Idea) else challenge_document(saved))

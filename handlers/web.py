@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -76,7 +77,7 @@ class SlackWsgi:
         started = time.perf_counter()
         with request_context() as request_id:
             request = BoltRequest(body=body_text, query=environ.get("QUERY_STRING", ""), headers=headers)
-            response = self.app.dispatch(request)
+            response = contextvars.copy_context().run(self.app.dispatch, request)  # its language ends with it
             log.info(
                 "slack request",
                 extra={

@@ -193,13 +193,16 @@ class Snooze(SQLModel, table=True):
 
 
 class SlackUser(SQLModel, table=True):
-    """What Slack says about a person that the bot needs: their time zone."""
+    """What Slack says about a person that the bot needs (time zone, locale), and the language they chose."""
 
     __tablename__ = "slack_user"
 
     user_id: str = Field(primary_key=True, max_length=32)
     tz: str | None = Field(default=None, max_length=64)
-    fetched_at: datetime
+    locale: str | None = Field(default=None, max_length=16)  # Slack's, like pt-BR
+    fetched_at: datetime | None = None  # None: never read from Slack
+    language: str | None = Field(default=None, max_length=8)  # chosen with /ideas language
+    language_chosen_at: datetime | None = None
 
 
 class DigestRun(SQLModel, table=True):

@@ -452,16 +452,25 @@ def save_snooze(session: Session, idea_id: int, reviewer_id: str, until: datetim
         row.until = until
 
 
-def time_zone_of(session: Session, user_id: str) -> SlackUser | None:
+def slack_user(session: Session, user_id: str) -> SlackUser | None:
     return session.get(SlackUser, user_id)
 
 
-def save_time_zone(session: Session, user_id: str, tz: str | None, now: datetime) -> None:
+def save_slack_profile(session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime) -> SlackUser:
     row = session.get(SlackUser, user_id)
     if row is None:
-        session.add(SlackUser(user_id=user_id, tz=tz, fetched_at=now))
-    else:
-        row.tz, row.fetched_at = tz, now
+        row = SlackUser(user_id=user_id)
+        session.add(row)
+    row.tz, row.locale, row.fetched_at = tz, locale, now
+    return row
+
+
+def save_language_choice(session: Session, user_id: str, language: str | None, now: datetime) -> None:
+    row = session.get(SlackUser, user_id)
+    if row is None:
+        row = SlackUser(user_id=user_id)  # not fetched from Slack yet
+        session.add(row)
+    row.language, row.language_chosen_at = language, now
 
 
 # --- the weekly digest -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -91,8 +92,10 @@ class RunningBot:
         self.runtime.stop()
 
 
-def start_bot(fake: FakeSlack, database_url: str, *, migrate: bool = True) -> RunningBot:
-    runtime = BotRuntime(make_settings(fake, database_url), retry=FAST_RETRY, poll_seconds=0.05)
+def start_bot(fake: FakeSlack, database_url: str, *, migrate: bool = True, **settings: object) -> RunningBot:
+    """A bot on a free port; `settings` override the test defaults (channel_languages=..., say)."""
+    configured = dataclasses.replace(make_settings(fake, database_url), **settings)
+    runtime = BotRuntime(configured, retry=FAST_RETRY, poll_seconds=0.05)
     if migrate:
         runtime.start()
     server = runtime.serve_http(host="127.0.0.1", port=0, threads=4)

@@ -8,7 +8,7 @@ from bot.matching.service import MatchService
 from bot.submissions import Author, IdeaDraft, submit_idea
 from storage.models import Idea, JoinRequest
 from tests.conftest import ALICE, IDEAS, RunningBot
-from tests.handlers.helpers import block_texts, wait_until_confirmed
+from tests.handlers.helpers import block_texts, seen_by_others, wait_until_confirmed
 from tests.handlers.helpers import submit_idea as submit_idea_in_slack
 
 BOB = "U0BOB00001"
@@ -79,7 +79,7 @@ def test_joining_an_existing_idea_records_it_tells_its_author_and_creates_nothin
         assert len(session.exec(select(Idea)).all()) == 1
         [record] = session.exec(select(JoinRequest)).all()
     assert (record.user_id, record.target) == (BOB, join["value"])
-    assert ALICE not in str([call.args for call in bot.slack.calls() if call.args.get("channel") != ALICE])
+    assert ALICE not in seen_by_others(bot, ALICE)
 
 
 def test_submitting_anyway_records_what_was_shown_and_the_post_shows_it_to_reviewers(bot: RunningBot, tmp_path):

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from storage.models import Idea
 from tests.conftest import ALICE, CHALLENGES, IDEAS, RunningBot
-from tests.handlers.helpers import block_texts, submit_challenge, submit_idea
+from tests.handlers.helpers import block_texts, seen_by_others, submit_challenge, submit_idea
 
 
 def stored_ideas(bot: RunningBot) -> list[Idea]:
@@ -70,8 +70,7 @@ def test_anonymous_author_appears_nowhere_but_their_own_dm(bot: RunningBot):
     post = bot.slack.wait_for(lambda: bot.slack.posts(IDEAS))[0]
     bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
     assert "anonymous" in block_texts(post)
-    others = [call.args for call in bot.slack.calls() if call.args.get("channel") != ALICE]
-    assert ALICE not in str(others)
+    assert ALICE not in seen_by_others(bot, ALICE)
     [idea] = stored_ideas(bot)
     assert idea.anonymous and idea.author_id == ALICE
 
