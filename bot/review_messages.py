@@ -399,7 +399,7 @@ def _listing(lines: list[str], empty: str, see_more: str) -> list[Block]:
     shown = "\n".join(lines[:HOME_LIST])
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(shown, 3000)]
     if len(lines) > HOME_LIST:
-        blocks.append(context(f"{and_more(len(lines) - HOME_LIST)} {see_more}"))
+        blocks.append(context(f"{and_more(len(lines) - HOME_LIST)} · {see_more}"))
     return blocks
 
 

@@ -126,8 +126,10 @@ def test_a_button_from_another_workspace_cannot_touch_this_workspaces_idea(bot: 
         "response_url": bot.slack.response_url(),
         "actions": [{"action_id": ACTION_IDS["support"], "value": str(idea_id), "type": "button"}],
     }
+    answered = len(bot.slack.responses())
     assert bot.send.post_payload(payload).status == 200
-    time.sleep(0.3)
+    bot.slack.wait_for(lambda: len(bot.slack.responses()) > answered)
+    assert bot.slack.responses()[-1]["text"] == "That idea no longer exists."  # as far as that workspace knows
     assert row_counts(bot) == before
 
 

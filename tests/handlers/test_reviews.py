@@ -242,7 +242,7 @@ def test_the_app_home_stays_within_slack_limits_with_300_ideas(bot: RunningBot):
     view = bot.slack.wait_for(lambda: bot.slack.calls("views.publish"))[0].args["view"]
     assert len(view["blocks"]) <= 100
     text = json.dumps(view)
-    assert "Waiting for my decision" in text and "more See the others" in text and "Pipeline" in text
+    assert "Waiting for my decision" in text and "See the others in the ideas channel" in text and "Pipeline" in text
     assert "waiting 299 days" in text  # oldest first
     assert "next reminder <!date^" in text  # when the next nudge is due
 
