@@ -4,6 +4,8 @@ language each person reads: their own choice, else Slack's locale for them, else
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -69,21 +71,44 @@ class People:
 
 
 class Languages:
-    """Which language to use with a person or in a channel."""
+    """Which language to use with a person or in a channel.
+
+    A person's is remembered for a minute in this process (every request asks), so another process
+    sees a new `/ideas language` choice within `REMEMBER_FOR`; this process sees it at once."""
+
+    REMEMBER_FOR = 60.0  # seconds
 
     def __init__(self, people: People, default: str, channels: Mapping[str, str]) -> None:
         self.people = people
         self.default = i18n.normalise(default) or i18n.DEFAULT
         self.channels = dict(channels)
+        self._remembered: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
 
     def of_person(self, user_id: str | None) -> str:
         if not user_id:
             return self.default
-        return (
+        with self._lock:
+            language, until = self._remembered.get(user_id, ("", 0.0))
+        if time.monotonic() < until:
+            return language
+        language = (
             i18n.normalise(self.people.chosen_language(user_id))
             or i18n.normalise(self.people.locale(user_id))
             or self.default
         )
+        with self._lock:
+            if len(self._remembered) > 10_000:
+                self._remembered.clear()
+            self._remembered[user_id] = (language, time.monotonic() + self.REMEMBER_FOR)
+        return language
+
+    def choose(self, user_id: str, language: str | None) -> str:
+        """Keep a person's choice (None: follow Slack again); returns the language they now read."""
+        self.people.choose_language(user_id, language)
+        with self._lock:
+            self._remembered.pop(user_id, None)
+        return self.of_person(user_id)
 
     def of_channel(self, channel_id: str) -> str:
         return self.channels.get(channel_id) or self.default

@@ -121,10 +121,10 @@ def _language_command(services: Services, author: Author, text: str) -> messages
     if code != "auto" and chosen is None:
         return messages.usage(_(LANGUAGE_USAGE, codes=" | ".join(i18n.LANGUAGES)))
     try:
-        services.languages.people.choose_language(author.user_id, chosen)
+        now_reading = services.languages.choose(author.user_id, chosen)
     except SQLAlchemyError:
         return messages.apology()
-    with i18n.speaking(chosen or services.languages.of_person(author.user_id)) as now_speaking:
+    with i18n.speaking(now_reading) as now_speaking:
         return messages.language_chosen(now_speaking, following_slack=chosen is None)
 
 
