@@ -74,7 +74,7 @@ class Settings:
 
 
 def language_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """`DEFAULT_LANGUAGE` (en, pt, fr, nl, sl) and `CHANNEL_LANGUAGES` (C123:fr,C456:nl)."""
+    """`DEFAULT_LANGUAGE` (one of `bot.i18n.LANGUAGES`) and `CHANNEL_LANGUAGES` (C123:fr,C456:nl)."""
     from bot.i18n import LANGUAGES, normalise
 
     supported = ", ".join(LANGUAGES)

@@ -25,8 +25,16 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-LANGUAGES = ("en", "pt", "fr", "nl", "sl")
-LANGUAGE_NAMES = {"en": "English", "pt": "Português", "fr": "Français", "nl": "Nederlands", "sl": "Slovenščina"}
+LANGUAGES = ("en", "pt", "fr", "nl", "sl", "de", "es")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "pt": "Português",
+    "fr": "Français",
+    "nl": "Nederlands",
+    "sl": "Slovenščina",
+    "de": "Deutsch",
+    "es": "Español",
+}
 DEFAULT = "en"
 
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("language", default=None)

@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.i18n import N_, _, ngettext
+from bot.i18n import LANGUAGES, N_, _, ngettext
 from bot.i18n import format_date as localised_date
 from bot.matching.service import Found
 from bot.reviewers import Mapping
@@ -437,7 +437,7 @@ def help_message() -> Message:
         _("• `/challenge [title]`: publish a problem so that anyone can propose a solution"),
         _("• `/ideas mine`: your ideas and challenges, and where they stand"),
         _("• `/ideas search <words>`: find past projects, ideas and challenges before you start your own"),
-        _("• `/ideas language <code>`: the language I use with you (en, pt, fr, nl, sl, or auto)"),
+        _("• `/ideas language <code>`: the language I use with you ({codes}, or auto)", codes=", ".join(LANGUAGES)),
         _("• `/ideas reviewers`: who reviews each team's ideas (innovation team)"),
         _("• `/ideas help`: this message"),
     ]

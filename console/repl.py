@@ -27,7 +27,7 @@ SAMPLE = Path(__file__).with_name("sample_registry.csv")
 PEOPLE = {"me": ("U0YOU00001", "you"), "manager": ("U0MANAGER1", "manager"), "team": ("U0TEAM0001", "innovation-team")}
 CHANNELS = {"ideas": "C0IDEAS001", "challenges": "C0CHALL001", "digest": "C0DIGEST01"}
 HELP = """Commands:
-  /idea [title]   /challenge [title]   /ideas [help|mine|search words|reviewers]
+  /idea [title]   /challenge [title]   /ideas [help|mine|search words|language xx|reviewers]
   click N         press button N
   as me|manager|team   switch person (you, a reviewer, the innovation team)
   home            your App Home

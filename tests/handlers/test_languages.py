@@ -36,7 +36,9 @@ def test_a_person_can_choose_slovenian_and_go_back_to_slacks_language(bot: Runni
     assert answer["text"] == "Odslej vam pišem v jeziku: Slovenščina."
     help_text = bot.send.command("/ideas", "help").json()
     assert "Kako uporabljati Innovation Bot" in help_text["text"]
-    assert "`/ideas language en | pt | fr | nl | sl`" in bot.send.command("/ideas", "language xx").json()["text"]
+    assert (
+        "`/ideas language en | pt | fr | nl | sl | de | es`" in bot.send.command("/ideas", "language xx").json()["text"]
+    )
     assert bot.send.command("/ideas", "language auto").json()["text"].startswith("From now on I'll use your Slack")
     assert bot.send.command("/ideas", "help").json()["text"] == "How to use Innovation Bot"
 
