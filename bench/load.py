@@ -146,14 +146,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_one(label: str, database_url: str, users: int, ideas: int, think: float = 0.0) -> str:
+def run_one(label: str, database_url: str, users: int, ideas: int, think: float = 0.0, processes: int = 1) -> str:
+    """One run; with `processes` > 1, that many bots share the database and people are spread over them
+    (as a load balancer would)."""
     fake = FakeSlack().start()
-    port = free_port()
-    log_file = Path(tempfile.mkdtemp()) / "bot.log"
-    bot = start_bot(fake, database_url, port, log_file)
-    profile = os.environ.get("LOAD_PROFILE")  # a file name: sample the bot with py-spy (if installed) into it
+    ports = [free_port() for _ in range(processes)]
+    log_files = [Path(tempfile.mkdtemp()) / "bot.log" for _ in ports]
+    bots = [start_bot(fake, database_url, port, log_file) for port, log_file in zip(ports, log_files, strict=True)]
+    profile = os.environ.get("LOAD_PROFILE")  # a file name: sample the (first) bot with py-spy into it
     spy = (
-        subprocess.Popen(["py-spy", "record", "--format", "raw", "--nonblocking", "-o", profile, "--pid", str(bot.pid)])
+        subprocess.Popen(
+            ["py-spy", "record", "--format", "raw", "--nonblocking", "-o", profile, "--pid", str(bots[0].pid)]
+        )
         if profile
         else None
     )
@@ -162,9 +166,10 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
     per_person = [ideas // users + (1 if n < ideas % users else 0) for n in range(users)]
     try:
         started = time.perf_counter()
-        url = f"http://127.0.0.1:{port}/slack/events"
+        urls = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
         threads = [
-            threading.Thread(target=person, args=(n, per_person[n], fake, url, results, think)) for n in range(users)
+            threading.Thread(target=person, args=(n, per_person[n], fake, urls[n % len(urls)], results, think))
+            for n in range(users)
         ]
         for thread in threads:
             thread.start()
@@ -172,21 +177,23 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
             thread.join()
         elapsed = time.perf_counter() - started
         wait_posted(fake, ideas)
-        bot_cpu = cpu_seconds(bot.pid)
+        bot_cpu = sum(cpu_seconds(bot.pid) for bot in bots)
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
-        bot.terminate()
-        bot.wait(30)
+        for bot in bots:
+            bot.terminate()
+            bot.wait(30)
         fake.stop()
     stored, posted_twice, unposted = audit(database_url, fake)
-    log = log_file.read_text(errors="replace")
+    log = "".join(log_file.read_text(errors="replace") for log_file in log_files)
     locked = log.count("database is locked")
     every = [s for kind in results.seconds.values() for s in kind]
     late = sum(s > DEADLINE for s in every)
     lines = [
-        f"### {label}, {'a burst: no pause between requests' if not think else f'{think:g} s pause between steps'}: "
+        f"### {label}{f' ({processes} bot processes)' if processes > 1 else ''}, "
+        f"{'a burst: no pause between requests' if not think else f'{think:g} s pause between steps'}: "
         f"{users} users, {ideas} ideas, {len(every)} requests in {elapsed:.1f} s"
         f" ({len(every) / elapsed:.0f} acks/s)",
         "",
@@ -203,7 +210,8 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
         "",
         f"- over Slack's 3 s deadline: {late}; non-200 or refused answers: {sum(results.failures.values())}"
         + (f" ({dict(results.failures)})" if results.failures else ""),
-        f"- CPU used over the run: bot process {bot_cpu:.1f} s, this driver (and the fake Slack) "
+        f"- CPU used over the run: bot process{'es' if processes > 1 else ''} {bot_cpu:.1f} s, "
+        "this driver (and the fake Slack) "
         f"{time.process_time() - driver_cpu:.1f} s",
         f"- ideas stored: {stored} of {ideas}; posted twice: {posted_twice}; never posted: {unposted}",
         f"- 'database is locked' in the bot's log: {locked}",
@@ -240,18 +248,18 @@ def audit(database_url: str, fake: FakeSlack) -> tuple[int, int, int]:
     return len(ids), sum(count > 1 for count in posts.values()), sum(posts[i] == 0 for i in ids)
 
 
-def run(users: int = 50, ideas: int = 200, thinks: tuple[float, ...] = (0.0, 1.0)) -> str:
+def run(users: int = 50, ideas: int = 200, thinks: tuple[float, ...] = (0.0, 1.0), processes: int = 1) -> str:
     """Each database, first as a burst (no pauses), then with people pausing between steps."""
     sections = ["## Load: signed Slack requests against the bot's HTTP endpoint", ""]
     for think in thinks:
         with tempfile.TemporaryDirectory() as folder:
-            sections.append(run_one("SQLite", f"sqlite:///{folder}/load.db", users, ideas, think))
+            sections.append(run_one("SQLite", f"sqlite:///{folder}/load.db", users, ideas, think, processes))
         schema = f"load_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {schema}")
         try:
             url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-            sections.append(run_one("PostgreSQL", url, users, ideas, think))
+            sections.append(run_one("PostgreSQL", url, users, ideas, think, processes))
         finally:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
                 connection.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -265,8 +273,9 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, action="append", help="mean pause between a person's steps, s (repeatable)"
     )
+    parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
     arguments = parser.parse_args()
-    print(run(arguments.users, arguments.ideas, tuple(arguments.think or (0.0, 1.0))))
+    print(run(arguments.users, arguments.ideas, tuple(arguments.think or (0.0, 1.0)), arguments.processes))
 
 
 if __name__ == "__main__":
