@@ -3,7 +3,6 @@ context, which the listener thread inherits (`bot.logs.ContextExecutor`) and whi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +11,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import use
 from bot.services import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
