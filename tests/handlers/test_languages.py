@@ -43,25 +43,40 @@ def test_a_person_can_choose_slovenian_and_go_back_to_slacks_language(bot: Runni
     assert bot.send.command("/ideas", "help").json()["text"] == "How to use Innovation Bot"
 
 
-def test_a_dutch_reviewer_is_reminded_in_dutch(bot: RunningBot):
-    bot.slack.locales[REVIEWER] = "nl-NL"
+def remind(bot: RunningBot, waited_days: tuple[int, ...]) -> list[dict]:
+    """Ideas for REVIEWER that have waited these many days; the reminders they get, in that order."""
     now = datetime.now(UTC)
     with bot.runtime.db.session() as session:
-        idea = submit_idea(
-            session, IdeaDraft("Online booking", "Queues", "Book online"), Author(ALICE, "T0FAKE0001"), now, (REVIEWER,)
-        )
-        idea.channel_id, idea.message_ts = IDEAS, "1700000001.000100"
+        for days in waited_days:
+            draft = IdeaDraft(f"Idea waiting {days} days", "Queues", "Book online")
+            idea = submit_idea(session, draft, Author(ALICE, "T0FAKE0001"), now - timedelta(days=days), (REVIEWER,))
+            idea.channel_id, idea.message_ts = IDEAS, f"1700000001.{days:06d}"
     wednesday_10 = (now + timedelta(days=14 - now.weekday() + 2)).replace(hour=9, minute=0)  # 10:00 in Brussels
     with bot.runtime.db.session() as session:
-        assert nudges.tick(session, wednesday_10, bot.runtime.policy, lambda _user: "Europe/Brussels") == 1
+        brussels = lambda _user: "Europe/Brussels"  # noqa: E731
+        assert nudges.tick(session, wednesday_10, bot.runtime.policy, brussels) == len(waited_days)
         for entry in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "nudge")):
-            entry.next_attempt_at = now  # the reminder fell due in the future; send it now
+            entry.next_attempt_at = now  # the reminders fell due in the future; send them now
     bot.runtime.worker.kick()
-    bot.slack.wait_for(lambda: [p for p in bot.slack.posts(REVIEWER) if "Herinnering" in p["text"]])
-    reminder = next(p for p in bot.slack.posts(REVIEWER) if "Herinnering" in p["text"])
-    assert "op je feedback" in block_texts(reminder)
+    bot.slack.wait_for(lambda: len(bot.slack.posts(REVIEWER)) >= len(waited_days))
+    posts = bot.slack.posts(REVIEWER)
+    return [next(p for p in posts if f"Idea waiting {days} days" in block_texts(p)) for days in waited_days]
+
+
+def test_a_dutch_reviewer_is_reminded_in_dutch(bot: RunningBot):
+    bot.slack.locales[REVIEWER] = "nl-NL"
+    [reminder] = remind(bot, (4,))
+    assert reminder["text"] == "Herinnering: een idee wacht op je feedback (4 dagen)"
+    assert "wacht al *4 dagen* op je feedback" in block_texts(reminder)
     assert "Goedkeuren" in block_texts(reminder) and "2 dagen uitstellen" in block_texts(reminder)
-    assert "Online booking" in block_texts(reminder)  # the idea's own words stay as written
+    assert "Idea waiting 4 days" in block_texts(reminder)  # the idea's own words stay as written
+
+
+def test_a_reviewer_who_chose_slovenian_gets_each_plural_form_right(bot: RunningBot):
+    assert bot.send.command("/ideas", "language sl", user=REVIEWER).json()["text"].startswith("Odslej")
+    reminders = remind(bot, (1, 2, 3, 5))
+    assert [r["text"].rsplit("(", 1)[1] for r in reminders] == ["1 dan)", "2 dneva)", "3 dni)", "5 dni)"]
+    assert "čaka že *2 dneva*" in block_texts(reminders[1]) and "Odobri" in block_texts(reminders[1])
 
 
 def test_the_digest_in_a_french_channel_is_in_french(fake_slack, database_url):
