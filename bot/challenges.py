@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.i18n import _
+from bot.labels import status_word
 from bot.reviews import Deciders, NotAllowed
 from storage import queries
 from storage.models import Challenge
@@ -25,7 +26,7 @@ def move_challenge(
         raise NotAllowed(_("Only the challenge's author and the innovation team can change its status."))
     if status not in MOVES or challenge.status not in MOVES[status]:
         raise NotAllowed(
-            _("This challenge is {status}: it can't be moved that way now.", status=_status(challenge.status))
+            _("This challenge is {status}: it can't be moved that way now.", status=status_word(challenge.status))
         )
     challenge.status = status
     challenge.updated_at = now
@@ -38,9 +39,3 @@ def owe_challenge_update(session: Session, challenge: Challenge, now: datetime) 
     assert challenge.id is not None
     challenge.version += 1
     queries.owe(session, "update_challenge", challenge.id, now, version=challenge.version)
-
-
-def _status(status: str) -> str:
-    from bot.messages import status_label  # messages imports this module's neighbours
-
-    return status_label(status).lower()

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
 from bot.messages import Message, and_more, context, sections, status_label
-from bot.review_messages import THREAD_REPLIES, days, idea_link, outcome_label
+from bot.review_messages import THREAD_REPLIES, days, idea_link
 from bot.text import escape_mrkdwn, shorten
 
 SHOWN = 5  # items per list; the rest is counted
@@ -40,7 +40,7 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
         parts.append((_("Waiting longest for feedback"), lines))
     if digest.completed:
         lines = [
-            f"• {idea_link(idea)} · *{outcome_label(idea.outcome or '')}* · "
+            f"• {idea_link(idea)} · *{status_label(idea.outcome or '')}* · "
             f"{escape_mrkdwn(shorten(idea.lessons_learned or '', 200))}"
             for idea in digest.completed
         ]

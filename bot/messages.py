@@ -31,6 +31,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import LANGUAGES, N_, _, ngettext
 from bot.i18n import format_date as localised_date
+from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviewers import Mapping
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft, Listing
@@ -47,27 +48,6 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
 VALUE = "value"  # the action_id of every input element; block_id names the field
 SECTION_MAX = 3000
 LIST_MAX = 15
-STATUS_LABELS = {
-    "submitted": N_("Submitted"),
-    "in_review": N_("In review"),
-    "needs_info": N_("Needs more info"),
-    "approved": N_("Approved"),
-    "experiment_running": N_("Experiment running"),
-    "completed": N_("Completed"),
-    "declined": N_("Declined"),
-    "withdrawn": N_("Withdrawn"),
-    "merged": N_("Merged"),
-    "open": N_("Open"),
-    "testing": N_("Solutions being tested"),
-    "solved": N_("Solved"),
-    "closed": N_("Closed"),
-    # registry outcomes
-    "idea": N_("Idea"),
-    "pilot": N_("Pilot"),
-    "implemented": N_("Implemented"),
-    "stopped": N_("Stopped"),
-    "failed": N_("Failed"),
-}
 VERDICTS = {"duplicate": N_("duplicate"), "related": N_("related")}
 
 
@@ -546,11 +526,6 @@ def _linked(title: str, permalink: str | None) -> str:
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def status_label(status: str) -> str:
-    label = STATUS_LABELS.get(status)
-    return _(label) if label else status.replace("_", " ").capitalize()
 
 
 def format_date(day: date) -> str:

@@ -81,12 +81,6 @@ THREAD_REPLIES = {  # {person} did it
     "withdraw": N_("{person} withdrew this idea"),
     "merge": N_("{person} merged this idea into existing work"),
 }
-OUTCOME_LABELS = {
-    "implemented": N_("Implemented"),
-    "pilot": N_("Pilot"),
-    "stopped": N_("Stopped"),
-    "failed": N_("Failed"),
-}
 
 
 def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
@@ -147,7 +141,7 @@ def review_facts(idea: Idea) -> str:
     if idea.decided_by and idea.status not in ("submitted", "in_review"):
         parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=f"<@{idea.decided_by}>"))
     if idea.outcome:
-        parts.append(_("*Outcome:* {outcome}", outcome=outcome_label(idea.outcome)))
+        parts.append(_("*Outcome:* {outcome}", outcome=status_label(idea.outcome)))
     return "   ".join(parts)
 
 
@@ -179,7 +173,7 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
                 element=StaticSelectElement(
                     action_id=VALUE,
                     placeholder=_("Choose an outcome"),
-                    options=[Option(value=outcome, text=outcome_label(outcome)) for outcome in OUTCOMES],
+                    options=[Option(value=outcome, text=status_label(outcome)) for outcome in OUTCOMES],
                 ),
             )
         )
@@ -368,11 +362,6 @@ def days(count: int) -> str:
 
 def waiting_for(count: int) -> str:
     return ngettext("waiting {count} day", "waiting {count} days", count)
-
-
-def outcome_label(outcome: str) -> str:
-    label = OUTCOME_LABELS.get(outcome)
-    return _(label) if label else outcome.capitalize()
 
 
 def _last(home: Home, idea: Idea) -> str:

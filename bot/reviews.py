@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.i18n import _
+from bot.labels import status_word
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, IdeaDraft, InvalidSubmission, _text
 from storage import queries
 from storage.models import TITLE_MAX, Comment, Decision, Idea, PastProject
@@ -70,8 +71,8 @@ def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None
         raise NotAllowed(_("Only this idea's reviewers and the innovation team can decide on it."))
     if move.status_after is not None and idea.status not in move.allowed_from:
         if idea.status == move.status_after:
-            raise NotAllowed(_("This idea is already {status}.", status=_label(idea.status)))
-        raise NotAllowed(_("This idea is {status}: it can't be moved that way now.", status=_label(idea.status)))
+            raise NotAllowed(_("This idea is already {status}.", status=status_word(idea.status)))
+        raise NotAllowed(_("This idea is {status}: it can't be moved that way now.", status=status_word(idea.status)))
 
 
 def idea_for(
@@ -255,7 +256,7 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     if idea.author_id != user_id:
         raise NotAllowed(_("Only the idea's author can edit it."))
     if idea.status not in OPEN:
-        raise NotAllowed(_("This idea is {status}: it can no longer be edited.", status=_label(idea.status)))
+        raise NotAllowed(_("This idea is {status}: it can no longer be edited.", status=status_word(idea.status)))
     errors: dict[str, str] = {}
     idea.title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
     idea.problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
@@ -302,9 +303,3 @@ def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
         },
         now,
     )
-
-
-def _label(status: str) -> str:
-    from bot.messages import status_label  # messages imports this module
-
-    return status_label(status).lower()

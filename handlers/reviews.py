@@ -7,17 +7,18 @@ import logging
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot import nudges, review_messages, reviews
 from bot.i18n import _, format_datetime
 from bot.matching.service import idea_document, project_document
-from bot.reviews import Deciders, NotAllowed
+from bot.reviews import Deciders
 from bot.services import Services
-from bot.submissions import InvalidSubmission
 from bot.worktime import zone
 from handlers import forms
 from handlers.commands import open_form
-from handlers.replies import checked, tell
+from handlers.replies import checked, saved, tell
+from storage.models import PastProject
 
 log = logging.getLogger(__name__)
 
@@ -80,33 +81,27 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={"comment": _("This form is out of date; close it and try again.")})
             return
         comment, outcome, target = forms.decision_values(view)
-        try:
-            with services.db.session() as session:
-                reviews.decide(
-                    session,
-                    idea_id,
-                    body["user"]["id"],
-                    name,
-                    services.clock.now(),
-                    deciders,
-                    comment=comment,
-                    outcome=outcome,
-                    target=target,
-                    workspace_id=_workspace(body),
-                )
-                project = reviews.registry_entry(session, idea_id) if name == "complete" else None
-        except InvalidSubmission as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except NotAllowed as refusal:
-            ack(response_action="errors", errors={"comment": str(refusal)})
-            return
-        except SQLAlchemyError:
-            log.warning("database unavailable: decision not saved", exc_info=True)
-            ack(response_action="errors", errors={"comment": _("Sorry, I couldn't save this just now; try again.")})
+
+        def decide(session: Session) -> PastProject | None:
+            reviews.decide(
+                session,
+                idea_id,
+                body["user"]["id"],
+                name,
+                services.clock.now(),
+                deciders,
+                comment=comment,
+                outcome=outcome,
+                target=target,
+                workspace_id=_workspace(body),
+            )
+            return reviews.registry_entry(session, idea_id) if name == "complete" else None
+
+        done, project = saved(ack, services, decide, field="comment")
+        if not done:
             return
         ack()
-        if name == "complete" and project is not None:
+        if project is not None:  # a completed experiment joined the registry
             services.matches.upsert(project_document(project))
         services.outbox.kick()
 
@@ -138,16 +133,14 @@ def register(app: App, services: Services) -> None:
         if not isinstance(idea_id, int):
             ack(response_action="errors", errors={"title": _("This form is out of date; close it and try again.")})
             return
-        try:
-            with services.db.session() as session:
-                idea = reviews.edit_idea(
-                    session, idea_id, body["user"]["id"], forms.idea_draft(view), services.clock.now()
-                )
-        except InvalidSubmission as invalid:
-            ack(response_action="errors", errors=invalid.errors)
-            return
-        except NotAllowed as refusal:
-            ack(response_action="errors", errors={"title": str(refusal)})
+        draft, user = forms.idea_draft(view), body["user"]["id"]
+        done, idea = saved(
+            ack,
+            services,
+            lambda session: reviews.edit_idea(session, idea_id, user, draft, services.clock.now()),
+            field="title",
+        )
+        if not done or idea is None:
             return
         ack()
         services.matches.upsert(idea_document(idea))

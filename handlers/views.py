@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from slack_bolt import Ack, App
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import messages, submissions
-from bot.i18n import N_, _
 from bot.matching.service import challenge_document, idea_document
 from bot.services import Services
-from bot.submissions import Author, InvalidSubmission
+from bot.submissions import Author
 from handlers import forms
+from handlers.replies import saved
 from storage.models import Challenge, Idea
-
-log = logging.getLogger(__name__)
-
-NOT_SAVED = N_("Sorry, I couldn't save this just now. Your text is still here: press the button again in a minute.")
 
 
 def register(app: App, services: Services) -> None:
@@ -55,18 +49,11 @@ def _save_and_confirm(
     ack: Ack, services: Services, save: Callable[[Session], Idea | Challenge], *, kind: str, channel: str
 ) -> None:
     """Commit the submission, then answer the modal: field errors, an apology, or "received"."""
-    try:
-        with services.db.session() as session:
-            saved = save(session)
-    except InvalidSubmission as invalid:
-        ack(response_action="errors", errors=invalid.errors)
+    done, stored = saved(ack, services, save, field="title")
+    if not done or stored is None:
         return
-    except SQLAlchemyError:
-        log.warning("database unavailable: %s not saved", kind, exc_info=True)
-        ack(response_action="errors", errors={"title": _(NOT_SAVED)})
-        return
-    ack(response_action="update", view=messages.received_view(kind, saved.title, channel))
-    services.matches.upsert(idea_document(saved) if isinstance(saved, Idea) else challenge_document(saved))
+    ack(response_action="update", view=messages.received_view(kind, stored.title, channel))
+    services.matches.upsert(idea_document(stored) if isinstance(stored, Idea) else challenge_document(stored))
     services.outbox.kick()
 
 

@@ -17,6 +17,7 @@ from bot import digest_messages, i18n, messages, review_messages
 from bot.digest import Digest
 from bot.home import Figures, Home
 from bot.i18n import LOCALES_DIR, _, ngettext, speaking
+from bot.labels import STATUS_LABELS
 from bot.matching.service import Found
 from bot.submissions import ChallengeDraft, IdeaDraft
 from storage.models import Challenge, Decision, Idea
@@ -206,7 +207,7 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
         built = [
             *[
                 review_messages.idea_post(long_idea(status), challenge, similar, supporters=1234)
-                for status in messages.STATUS_LABELS
+                for status in STATUS_LABELS
             ],
             messages.challenge_post(challenge, similar, [idea] * 20),
             messages.confirmation("idea", "T" * 150, "https://x", 12),
@@ -270,3 +271,11 @@ def test_no_english_sentence_is_left_outside_the_catalogs(path):
         and re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", node.value)
     ]
     assert not left, left
+
+
+def test_every_status_and_outcome_the_rules_use_has_a_translated_name():
+    from bot import challenges, reviews
+
+    used = {move.status_after for move in reviews.MOVES.values() if move.status_after}
+    used |= {"submitted", *reviews.OUTCOMES, *challenges.MOVES}
+    assert used <= set(STATUS_LABELS), used - set(STATUS_LABELS)
