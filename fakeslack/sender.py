@@ -68,16 +68,9 @@ class SlackSender:
     def view_submission(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0ALICE001") -> Reply:
         """Submit a modal the bot opened, with `values` typed into it (block_id -> text, bool, date or None)."""
         payload = {
-            "type": "view_submission",
-            "team": {"id": WORKSPACE, "domain": "fake"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": WORKSPACE},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "trigger_id": self._next_trigger(),
+            **self._interaction("view_submission", user),
             "view": {**view, "state": {"values": fill_state(view, values)}},
             "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
         }
         return self.post_payload(payload)
 
@@ -93,34 +86,13 @@ class SlackSender:
         """A button press on a message."""
         message = message or {"type": "message", "ts": "1700000000.000100", "text": "", "blocks": []}
         payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": WORKSPACE},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": message["ts"],
-                "channel_id": channel,
-                "is_ephemeral": False,
-            },
-            "trigger_id": self._next_trigger(),
-            "team": {"id": WORKSPACE, "domain": "fake"},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            **self._interaction("block_actions", user),
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
             "channel": {"id": channel, "name": "ideas"},
             "message": message,
             "state": {"values": {}},
             "response_url": self.response_url,
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": "actions",
-                    "text": {"type": "plain_text", "text": "button", "emoji": True},
-                    "value": value,
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "actions": [_button(action_id, value, block_id="actions")],
         }
         return self.post_payload(payload)
 
@@ -134,28 +106,25 @@ class SlackSender:
     ) -> Reply:
         """A button pressed inside an open modal, with what has been typed into it so far."""
         payload = {
-            "type": "block_actions",
+            **self._interaction("block_actions", user),
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": {**view, "state": {"values": fill_state(view, values or {})}},
+            "actions": [_button(action_id, value, block_id="similar")],
+        }
+        return self.post_payload(payload)
+
+    def _interaction(self, kind: str, user: str) -> dict[str, Any]:
+        """What every interaction payload carries: its type, who, which app, workspace and trigger."""
+        return {
+            "type": kind,
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": WORKSPACE},
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
-            "container": {"type": "view", "view_id": view["id"]},
             "trigger_id": self._next_trigger(),
             "team": {"id": WORKSPACE, "domain": "fake"},
             "enterprise": None,
             "is_enterprise_install": False,
-            "view": {**view, "state": {"values": fill_state(view, values or {})}},
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": "similar",
-                    "text": {"type": "plain_text", "text": "button", "emoji": True},
-                    "value": value,
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
         }
-        return self.post_payload(payload)
 
     def post_payload(self, payload: dict[str, Any]) -> Reply:
         """Interactivity: the JSON payload in a `payload` form field."""
@@ -202,6 +171,18 @@ class SlackSender:
         self._trigger += 1
         self.last_trigger = f"{self._trigger}.{int(time.time())}.fake-trigger"
         return self.last_trigger
+
+
+def _button(action_id: str, value: str, *, block_id: str) -> dict[str, Any]:
+    """One pressed button in a `block_actions` payload's `actions`."""
+    return {
+        "action_id": action_id,
+        "block_id": block_id,
+        "text": {"type": "plain_text", "text": "button", "emoji": True},
+        "value": value,
+        "type": "button",
+        "action_ts": f"{time.time():.6f}",
+    }
 
 
 def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
