@@ -1,9 +1,6 @@
 """Two real bot processes on one PostgreSQL database and one fake Slack: every reminder, the escalation
 and the digest go out exactly once, including those that fell due while no bot was running."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,8 +10,8 @@ import psycopg
 from bot.submissions import Author, IdeaDraft, submit_idea
 from fakeslack.server import FakeSlack
 from storage.db import Database
-from tests.conftest import POSTGRES_URL, SIGNING_SECRET
-from tests.test_main import MAIN, free_port, wait_for_health
+from tests.conftest import POSTGRES_URL
+from tests.process import start_process
 
 REVIEWER, TEAM = "U0REVIEW01", "U0TEAM0001"
 
@@ -40,14 +37,7 @@ def test_two_processes_send_every_reminder_escalation_and_digest_once(tmp_path):
     fake = FakeSlack().start()
     a_minute_ago = datetime.now(UTC) - timedelta(minutes=1)  # the digest fell due a minute ago
     schedule = f"{a_minute_ago:%a %H:%M}".lower()
-    env = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": fake.token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "IDEAS_CHANNEL": "C0IDEAS001",
-        "DATABASE_URL": url,
-        "REVIEWERS": REVIEWER,
+    settings = {
         "INNOVATION_TEAM": TEAM,
         "NUDGE_AFTER": "1s",
         "NUDGE_REPEAT": "1s",
@@ -59,20 +49,10 @@ def test_two_processes_send_every_reminder_escalation_and_digest_once(tmp_path):
         "TIMEZONE": "UTC",
         "TICK_SECONDS": "0.3",
     }
-    processes = []
+    bots = []
     try:
         for _ in range(2):
-            port = free_port()
-            process = subprocess.Popen(
-                [sys.executable, str(MAIN)],
-                env={**env, "PORT": str(port)},
-                cwd=tmp_path,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            processes.append(process)
-            wait_for_health(port)
+            bots.append(start_process(fake, url, tmp_path, **settings))
         fake.wait_for(lambda: len(fake.posts(TEAM)) >= 1, timeout=30)
         fake.wait_for(lambda: fake.posts("C0DIGEST01") and fake.posts("C0DIGEST02"), timeout=30)
         time.sleep(3)  # both processes keep ticking: nothing more may arrive
@@ -83,10 +63,8 @@ def test_two_processes_send_every_reminder_escalation_and_digest_once(tmp_path):
         assert "Online booking" in str(fake.posts("C0DIGEST01")[0]["blocks"])
         assert all(str(idea_id) in str(reminder["blocks"]) for reminder in reminders)  # their buttons
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=15)
+        for bot in bots:
+            bot.stop()
         fake.stop()
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
