@@ -162,6 +162,12 @@ class Delivery:
         """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
         return speaking(self.languages.of(target) if self.languages is not None else None)
 
+    def _send(self, target: str, build: Callable[[], messages.Message]) -> None:
+        """Build a message in the language of whoever reads at `target`, and post it there."""
+        with self._reader(target):
+            message = build()
+        self.notifier.post(target, message)
+
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
     def _post(self, kind: _Kind, subject_id: int) -> Record:
@@ -215,8 +221,7 @@ class Delivery:
         if row is None or row.channel_id is None or row.message_ts is None:
             return _nothing
         link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
-        with self._reader(row.author_id):
-            self.notifier.post(row.author_id, messages.confirmation(kind.noun, row.title, link, row.id))
+        self._send(row.author_id, lambda: messages.confirmation(kind.noun, row.title, link, row.id))
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
@@ -234,8 +239,7 @@ class Delivery:
             return _nothing
         item = self.matches.lookup(join.target)
         if item is not None:
-            with self._reader(owner):
-                self.notifier.post(owner, messages.join_notice(join.user_id, item))
+            self._send(owner, lambda: messages.join_notice(join.user_id, item))
         return _nothing
 
     # --- reviews: thread replies, the post kept up to date, the author and reviewers told ---
@@ -264,8 +268,7 @@ class Delivery:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
         if decision.actor_id != idea.author_id:
-            with self._reader(idea.author_id):
-                self.notifier.post(idea.author_id, review_messages.decision_dm(decision, idea))
+            self._send(idea.author_id, lambda: review_messages.decision_dm(decision, idea))
         return _nothing
 
     def _update_post(self, idea_id: int) -> Record:
@@ -282,8 +285,7 @@ class Delivery:
             comment = queries.get_comment(session, comment_id)
             idea = queries.get_idea(session, comment.idea_id) if comment is not None else None
         if comment is not None and idea is not None:
-            with self._reader(idea.author_id):
-                self.notifier.post(idea.author_id, review_messages.comment_dm(comment, idea))
+            self._send(idea.author_id, lambda: review_messages.comment_dm(comment, idea))
         return _nothing
 
     def _notify_help(self, support_id: int) -> Record:
@@ -291,16 +293,14 @@ class Delivery:
             offer = queries.get_support(session, support_id)
             idea = queries.get_idea(session, offer.idea_id) if offer is not None else None
         if offer is not None and idea is not None:
-            with self._reader(idea.author_id):
-                self.notifier.post(idea.author_id, review_messages.help_dm(offer, idea))
+            self._send(idea.author_id, lambda: review_messages.help_dm(offer, idea))
         return _nothing
 
     def _notify_edit(self, idea_id: int, reviewer: str | None) -> Record:
         with self.db.session() as session:
             idea = queries.get_idea(session, idea_id)
         if idea is not None and reviewer:
-            with self._reader(reviewer):
-                self.notifier.post(reviewer, review_messages.edit_dm(idea))
+            self._send(reviewer, lambda: review_messages.edit_dm(idea))
         return _nothing
 
     def _notify_merge(self, decision_id: int, person: str | None) -> Record:
@@ -311,8 +311,7 @@ class Delivery:
         if idea is None or not idea.merged_into or not person:
             return _nothing
         target = self.matches.lookup(idea.merged_into) if self.matches is not None else None
-        with self._reader(person):
-            self.notifier.post(person, review_messages.merge_dm(idea, target))
+        self._send(person, lambda: review_messages.merge_dm(idea, target))
         return _nothing
 
     def _update_challenge(self, challenge_id: int) -> Record:
@@ -332,8 +331,7 @@ class Delivery:
         if nudge is None or idea is None or idea.awaiting_since is None:
             return _nothing  # feedback came meanwhile: nothing to remind
         waited = (self.clock.now() - idea.awaiting_since).days
-        with self._reader(nudge.reviewer_id):
-            self.notifier.post(nudge.reviewer_id, review_messages.nudge_dm(idea, nudge.number, waited))
+        self._send(nudge.reviewer_id, lambda: review_messages.nudge_dm(idea, nudge.number, waited))
         return _nothing
 
     def _escalation(self, nudge_id: int, target: str | None) -> Record:
@@ -344,8 +342,7 @@ class Delivery:
             return _nothing
         waited = (self.clock.now() - idea.awaiting_since).days
         if target:
-            with self._reader(target):
-                self.notifier.post(target, review_messages.escalation_message(idea, waited, reviewer_ids(idea)))
+            self._send(target, lambda: review_messages.escalation_message(idea, waited, reviewer_ids(idea)))
         return _nothing
 
     def _digest(self, run_id: int) -> Record:
