@@ -17,7 +17,6 @@ import numpy as np
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2.5
-KEY_WORDS = 3  # the most telling typed words, which a duplicate must share
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,6 @@ class Hit:
     position: int
     bm25: float
     coverage: float  # share of the query's weight (idf x term weight) that this document contains
-    key_coverage: float = 0.0  # the same for the query's most telling words only
 
 
 class Bm25Index:
@@ -153,14 +151,10 @@ class Bm25Index:
             norm = K1 * (1 - B + B * self._length[ids] / average)
             scores[ids] += self.idf(term) * weight * tfs * (K1 + 1) / (tfs + norm)
         covered = np.zeros(count, dtype=np.float32)
-        key_covered = np.zeros(count, dtype=np.float32)
         total = 0.0
-        weighed = []
         for base, members in (groups or {term: [term] for term in query}).items():
             known = [self.idf(term) for term in members if term in postings]
-            weighed.append(((max(known) if known else self.idf(base)) * query[base], base, members))
-        weighed.sort(key=lambda item: item[0], reverse=True)
-        for rank, (importance, base, members) in enumerate(weighed):
+            importance = (max(known) if known else self.idf(base)) * query[base]
             total += importance
             credit = np.zeros(count, dtype=np.float32)
             for term in members:
@@ -168,17 +162,12 @@ class Bm25Index:
                     ids = postings[term][0]
                     credit[ids] = np.maximum(credit[ids], min(query[term] / query[base], 1.0))
             covered += importance * credit
-            if rank < KEY_WORDS:
-                key_covered += credit / min(KEY_WORDS, len(weighed))
         scores[~self._alive] = 0
         candidates = np.flatnonzero(scores)
         if candidates.size > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
         ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [
-            Hit(int(p), float(scores[p]), float(covered[p]) / total if total else 0.0, float(key_covered[p]))
-            for p in ranked
-        ]
+        return [Hit(int(p), float(scores[p]), float(covered[p]) / total if total else 0.0) for p in ranked]
 
     def terms_present(self, positions: list[int], terms: list[str]) -> dict[int, list[str]]:
         """For each document position, which of `terms` it contains (in the order of `terms`)."""

@@ -5,8 +5,10 @@ Pipeline for one query:
 2. non-English stems are translated with the glossary, and stems the index has never seen are
    matched to close index terms with rapidfuzz (cognates and typos: "inteligencia" ~ "intellig");
 3. BM25F over titles and descriptions picks candidates;
-4. each candidate gets a 0-100 score from how much of the query it covers and how alike the
-   titles are, a verdict from configurable thresholds, and the words that matched as its reason.
+4. each candidate's strength is its BM25 score and how alike its spelling is (character 4-grams of the
+   title and the description's opening), each relative to the best candidate's;
+5. each candidate gets a 0-100 score from its strength, how much of the query it covers and how
+   alike the titles are, a verdict from configurable thresholds, and the words that matched as its reason.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.matching.glossary import synonyms, translate
 from bot.matching.index import Bm25Index, Hit
 from bot.matching.language import content_words, guess_language, stemmer, words
+from bot.matching.spelling import similarities
 
 DUPLICATE = "duplicate"
 RELATED = "related"
@@ -27,16 +31,15 @@ CANDIDATES = 50
 FUZZY_CUTOFF = 80.0
 TRANSLATION_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.6
+OPENING = 300  # characters of a description that go into its spelling profile
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores at or above `duplicate` are "very likely the same thing" when the candidate also shares
-    `key_words` of the query's three most telling words; at or above `related`, "worth a look"."""
+    """Scores at or above `duplicate` are "very likely the same thing"; at or above `related`, "worth a look"."""
 
     duplicate: int = 64
     related: int = 55
-    key_words: float = 0.66
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.index = Bm25Index()
         self._titles: dict[str, str] = {}
+        self._openings: dict[str, str] = {}
         self._surface: dict[str, str] = {}
         self._buckets: dict[str, list[str]] | None = None
 
@@ -103,6 +107,7 @@ class Matcher:
     def build(self, documents: Iterable[Document]) -> None:
         """Replace everything with `documents` (one pass; the fast way to load a registry)."""
         self._titles.clear()
+        self._openings.clear()
         self._buckets = None
         self.index.build(self._analysed(document) for document in documents)
 
@@ -115,6 +120,7 @@ class Matcher:
     def remove(self, key: str) -> None:
         self.index.remove(key)
         self._titles.pop(key, None)
+        self._openings.pop(key, None)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -123,6 +129,7 @@ class Matcher:
         title_words, body_words = words(document.title), words(document.description)
         language = document.language or guess_language(title_words + body_words)
         self._titles[document.key] = " ".join(title_words)
+        self._openings[document.key] = " ".join(body_words)[:OPENING]
         return document.key, self._stems(title_words, language), self._stems(body_words, language)
 
     def _stems(self, tokens: list[str], language: str) -> list[str]:
@@ -144,9 +151,12 @@ class Matcher:
         query = self.query_terms(title, description, language)
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups())
         folded_title = " ".join(words(title))
-        best = hits[0].bm25 if hits else 1.0
+        strengths = self._strengths(hits, folded_title, " ".join(words(description))[:OPENING])
         scored = sorted(
-            ((self._score(hit, best, folded_title), hit.position) for hit in hits),
+            (
+                (self._score(hit, strength, folded_title), hit.position)
+                for hit, strength in zip(hits, strengths, strict=True)
+            ),
             key=lambda pair: (pair[0].score, pair[0].rank_score),
             reverse=True,
         )[:limit]
@@ -191,13 +201,25 @@ class Matcher:
         candidates = self._buckets.get(term[:1], [])
         return process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
 
-    def _score(self, hit: Hit, best: float, folded_title: str) -> Match:
-        """0-100: how much of the query the candidate covers and how alike the titles are, scaled by how
-        close the candidate comes to the query's best BM25 candidate. Matches are ranked by this score."""
+    def _strengths(self, hits: list[Hit], title: str, opening: str) -> list[float]:
+        """How close each candidate comes to the best one (0-1): its BM25 score and how alike its title
+        and opening are spelled to the query's, each relative to the best candidate's, weighing the same."""
+        if not hits:
+            return []
+        bm25 = np.array([hit.bm25 for hit in hits])
+        keys = [self.index.keys[hit.position] for hit in hits]
+        alike = similarities(
+            _spelled(title, opening), [_spelled(self._titles.get(k, ""), self._openings.get(k, "")) for k in keys]
+        )
+        fused = bm25 / bm25.max() + (alike / alike.max() if alike.max() > 0 else 0.0)
+        return (fused / fused.max()).tolist()
+
+    def _score(self, hit: Hit, strength: float, folded_title: str) -> Match:
+        """0-100: how much of the query the candidate covers and how alike the titles are, scaled by the
+        candidate's strength next to the query's best candidate. Matches are ranked by this score."""
         key = self.index.keys[hit.position]
         title_similarity = fuzz.token_set_ratio(folded_title, self._titles.get(key, "")) / 100
-        relative = hit.bm25 / best if best else 0.0
-        raw = (0.7 * hit.coverage + 0.3 * title_similarity) * relative
+        raw = (0.7 * hit.coverage + 0.3 * title_similarity) * strength
         score = round(100 * min(raw, 1.0) ** 0.5)
         verdict = (
             DUPLICATE if score >= self.thresholds.duplicate else RELATED if score >= self.thresholds.related else None
@@ -207,7 +229,7 @@ class Matcher:
             score=score,
             verdict=verdict,
             reason="",
-            rank_score=relative + 0.3 * title_similarity,
+            rank_score=strength + 0.3 * title_similarity,
         )
 
     def _reason(self, shared: list[str], query: QueryTerms) -> str:
@@ -220,3 +242,8 @@ class Matcher:
             word = self._surface.get(term, query.surface.get(term, term))
             shown.append(f"{word} ({notes[term]})" if notes.get(term) else word)
         return "both mention: " + ", ".join(shown) if shown else "similar wording"
+
+
+def _spelled(title: str, opening: str) -> str:
+    """The text whose spelling is compared; the title counts twice."""
+    return f"{title} {title} {opening}"

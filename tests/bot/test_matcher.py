@@ -90,6 +90,29 @@ def test_a_typo_still_matches(matcher: Matcher):
     assert matcher.query("pedestrain crosing lights")[0].key == "crossing"
 
 
+def test_a_word_written_as_one_compound_still_ranks_its_document_first():
+    """"fileproperties" is no word of the index; its spelling is close to "file properties" (without the
+    spelling stage the print dialog ranked first: it shares "dialog" and "cancel" word for word)."""
+    reports = Matcher()
+    reports.build(
+        [
+            Document(
+                "properties",
+                "Cancel does not close the properties dialog of a file",
+                "When I press cancel in the file properties window the export goes on anyway.",
+            ),
+            Document(
+                "print",
+                "Print dialog ignores cancel",
+                "Pressing cancel in the print dialog still prints the document on the default printer.",
+            ),
+            Document("bicycle", "Bicycle lanes on main streets", "Painted lanes for bicycles in the city centre."),
+        ]
+    )
+    found = reports.query("fileproperties dialog cancel", "cancel in fileproperties still exports")
+    assert [match.key for match in found] == ["properties", "print"]
+
+
 def test_the_reason_names_the_shared_words(matcher: Matcher):
     best = matcher.query("Sensors that measure how full waste containers are")[0]
     assert best.key == "waste"
