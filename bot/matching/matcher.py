@@ -31,7 +31,7 @@ CANDIDATES = 50
 FUZZY_CUTOFF = 80.0
 TRANSLATION_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.6
-OPENING = 300  # characters of a description that go into its spelling profile
+OPENING = 200  # characters of a description that go into its spelling profile
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ class Matcher:
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
         self.index = Bm25Index()
-        self._titles: dict[str, str] = {}
-        self._openings: dict[str, str] = {}
+        self._texts: dict[str, str] = {}  # key -> folded "title\nopening" (one string: 100,000 of them)
         self._surface: dict[str, str] = {}
         self._buckets: dict[str, list[str]] | None = None
 
@@ -106,8 +105,7 @@ class Matcher:
 
     def build(self, documents: Iterable[Document]) -> None:
         """Replace everything with `documents` (one pass; the fast way to load a registry)."""
-        self._titles.clear()
-        self._openings.clear()
+        self._texts.clear()
         self._buckets = None
         self.index.build(self._analysed(document) for document in documents)
 
@@ -119,8 +117,7 @@ class Matcher:
 
     def remove(self, key: str) -> None:
         self.index.remove(key)
-        self._titles.pop(key, None)
-        self._openings.pop(key, None)
+        self._texts.pop(key, None)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -128,8 +125,7 @@ class Matcher:
     def _analysed(self, document: Document) -> tuple[str, list[str], list[str]]:
         title_words, body_words = words(document.title), words(document.description)
         language = document.language or guess_language(title_words + body_words)
-        self._titles[document.key] = " ".join(title_words)
-        self._openings[document.key] = " ".join(body_words)[:OPENING]
+        self._texts[document.key] = f"{' '.join(title_words)}\n{' '.join(body_words)[:OPENING]}"
         return document.key, self._stems(title_words, language), self._stems(body_words, language)
 
     def _stems(self, tokens: list[str], language: str) -> list[str]:
@@ -201,6 +197,10 @@ class Matcher:
         candidates = self._buckets.get(term[:1], [])
         return process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
 
+    def _title_and_opening(self, key: str) -> tuple[str, str]:
+        title, _, opening = self._texts.get(key, "").partition("\n")
+        return title, opening
+
     def _strengths(self, hits: list[Hit], title: str, opening: str) -> list[float]:
         """How close each candidate comes to the best one (0-1): its BM25 score and how alike its title
         and opening are spelled to the query's, each relative to the best candidate's, weighing the same."""
@@ -208,9 +208,7 @@ class Matcher:
             return []
         bm25 = np.array([hit.bm25 for hit in hits])
         keys = [self.index.keys[hit.position] for hit in hits]
-        alike = similarities(
-            _spelled(title, opening), [_spelled(self._titles.get(k, ""), self._openings.get(k, "")) for k in keys]
-        )
+        alike = similarities(_spelled(title, opening), [_spelled(*self._title_and_opening(key)) for key in keys])
         fused = bm25 / bm25.max() + (alike / alike.max() if alike.max() > 0 else 0.0)
         return (fused / fused.max()).tolist()
 
@@ -218,7 +216,7 @@ class Matcher:
         """0-100: how much of the query the candidate covers and how alike the titles are, scaled by the
         candidate's strength next to the query's best candidate. Matches are ranked by this score."""
         key = self.index.keys[hit.position]
-        title_similarity = fuzz.token_set_ratio(folded_title, self._titles.get(key, "")) / 100
+        title_similarity = fuzz.token_set_ratio(folded_title, self._title_and_opening(key)[0]) / 100
         raw = (0.7 * hit.coverage + 0.3 * title_similarity) * strength
         score = round(100 * min(raw, 1.0) ** 0.5)
         verdict = (
