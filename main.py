@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -158,16 +159,17 @@ def similar(
 
     if (text is None) == (batch is None):
         _fail('give either TEXT or --batch FILE, for example: python main.py similar "parking chatbot"')
-    from bot.config import match_thresholds
+    from bot.config import match_settings
     from bot.matching.matcher import Thresholds
 
     try:
-        scores = match_thresholds(os.environ)
+        settings = match_settings(os.environ)
     except ConfigError as error:
         _fail(str(error))
-    thresholds = Thresholds(duplicate=scores["match_duplicate_score"], related=scores["match_related_score"])
-    service = MatchService(_database(), thresholds)
+    thresholds = Thresholds(duplicate=settings["match_duplicate_score"], related=settings["match_related_score"])
+    service = MatchService(_database(), thresholds, settings["match_model_dir"])
     service.load()
+    service.embed_waiting(limit=None)  # with the meaning stage: every vector now (about 40 texts a second)
     if batch is not None:
         for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
@@ -186,6 +188,20 @@ def similar(
         typer.echo(json.dumps([_match_json(f) for f in found], ensure_ascii=False, indent=2))
         return
     _print_matches(found)
+
+
+@cli.command("fetch-model")
+def fetch_model(
+    folder: Annotated[Path, typer.Argument(help="Where to put the model.")] = Path("models/all-MiniLM-L6-v2"),
+) -> None:
+    """Download the optional meaning stage's model (all-MiniLM-L6-v2, 90 MB; needs the meaning extra to use)."""
+    from bot.matching.meaning import fetch_model as fetch
+
+    try:
+        fetch(folder)
+    except (OSError, ValueError, subprocess.CalledProcessError) as error:
+        _fail(f"could not fetch the model: {error}")
+    typer.echo(f"model ready; to use it, set MATCH_MODEL_DIR={folder}")
 
 
 reviewers_cli = typer.Typer(help="Who reviews the ideas of each team or department.", no_args_is_help=True)

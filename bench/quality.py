@@ -5,17 +5,22 @@ python -m bench.quality            # prints a Markdown report
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 from rapidfuzz import fuzz, process, utils
 
 from bench.data import LabelledSet, Query, civic_dev, openoffice
 from bot.matching.matcher import DUPLICATE, Matcher, Thresholds
+from bot.matching.meaning import Encoder, Meanings, embed_all
 
+OURS = "matcher (this project)"
+MEANING = "matcher + optional meaning stage (all-MiniLM-L6-v2, numpy)"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 Ranker = Callable[[Query], list[tuple[str, int | None, str | None]]]  # (key, score, verdict), best first
 
@@ -43,10 +48,16 @@ def rank_quality(queries: Sequence[Query], results: dict[str, list[str]]) -> Ran
     return Ranking(r1 / n, r5 / n, reciprocal / n, len(positives))
 
 
-def matcher_ranker(labelled: LabelledSet, thresholds: Thresholds) -> tuple[Ranker, float]:
-    matcher = Matcher(thresholds)
+def matcher_ranker(
+    labelled: LabelledSet, thresholds: Thresholds, meanings: Meanings | None = None
+) -> tuple[Ranker, float]:
+    """The matcher over the set's corpus, and how long building it took (with the meaning stage: and
+    computing every document's vector)."""
+    matcher = Matcher(thresholds, meanings)
     started = time.perf_counter()
     matcher.build(labelled.corpus)
+    if meanings:
+        embed_all(meanings)
     built = time.perf_counter() - started
 
     def rank(query: Query) -> list[tuple[str, int | None, str | None]]:
@@ -116,14 +127,28 @@ def verdict_quality(queries: Sequence[Query], results: dict[str, list[tuple[str,
     }
 
 
+def model_dir() -> Path | None:
+    """The meaning stage's model, if it and the `meaning` extra are here (MATCH_MODEL_DIR or models/)."""
+    folder = Path(os.environ.get("MATCH_MODEL_DIR") or Path(__file__).resolve().parents[1] / "models/all-MiniLM-L6-v2")
+    extras = all(importlib.util.find_spec(name) for name in ("tokenizers", "safetensors"))
+    return folder if extras and (folder / "model.safetensors").is_file() else None
+
+
 def run(thresholds: Thresholds | None = None) -> str:
-    thresholds = thresholds or Thresholds()
+    thresholds = thresholds or Thresholds.measured(meaning=False)
+    with_meaning = Thresholds.measured(meaning=True)
+    model = model_dir()
+    encoder = Encoder(model) if model else None
     lines = ["## Quality", ""]
+    if encoder is None:
+        lines += ["(The optional meaning stage was not measured: no model; see README.)", ""]
     for labelled in (openoffice(), civic_dev()):
         ours, built = matcher_ranker(labelled, thresholds)
         trigram = TrigramRanker(labelled)
-        rankers: dict[str, Ranker] = {
-            "matcher (this project)": ours,
+        rankers: dict[str, Ranker] = {OURS: ours}
+        if encoder is not None:
+            rankers[MEANING], embedded = matcher_ranker(labelled, with_meaning, Meanings(encoder))
+        rankers |= {
             "rapidfuzz token_set_ratio, titles": token_set_ranker(labelled),
             "PostgreSQL pg_trgm similarity(), titles": trigram,
         }
@@ -133,7 +158,9 @@ def run(thresholds: Thresholds | None = None) -> str:
             subsets["other languages"] = [q for q in labelled.queries if q.language != "en"]
         lines += [
             f"### {labelled.name}: {len(labelled.corpus):,} documents, {len(labelled.queries):,} queries "
-            f"(matcher index built in {built:.2f} s)",
+            f"(matcher index built in {built:.2f} s"
+            + (f"; the meaning stage's vectors computed in {embedded:.0f} s" if encoder else "")
+            + ")",
             "",
             "| method | queries | positives | recall@1 | recall@5 | MRR |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -151,15 +178,18 @@ def run(thresholds: Thresholds | None = None) -> str:
                 )
         trigram.close()
         if labelled.name == "civic-dev":
-            verdicts = verdict_quality(labelled.queries, all_results["matcher (this project)"])
-            lines += [
-                "",
-                f"Verdicts at the default thresholds (duplicate ≥ {thresholds.duplicate}, "
-                f"related ≥ {thresholds.related}): `duplicate` precision **{verdicts['precision']:.3f}** "
-                f"({verdicts['flagged']} flagged in the top 10s), recall {verdicts['recall']:.3f} of the positive "
-                f"queries, false alarms on **{verdicts['false_alarm']:.1%}** of the {verdicts['negatives']} "
-                "negative queries.",
-            ]
+            lines.append("")
+            for name, used in ((OURS, thresholds), (MEANING, with_meaning)):
+                if name not in all_results:
+                    continue
+                verdicts = verdict_quality(labelled.queries, all_results[name])
+                lines.append(
+                    f"- {name}, verdicts at its default thresholds (duplicate ≥ {used.duplicate}, "
+                    f"related ≥ {used.related}): `duplicate` precision **{verdicts['precision']:.3f}** "
+                    f"({verdicts['flagged']} flagged in the top 10s), recall {verdicts['recall']:.3f} of the "
+                    f"positive queries, false alarms on **{verdicts['false_alarm']:.1%}** of the "
+                    f"{verdicts['negatives']} negative queries."
+                )
         lines.append("")
     return "\n".join(lines)
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 
+from bench.quality import model_dir
+
 SIZES = (1_000, 10_000, 100_000)
 
 
@@ -86,11 +88,57 @@ def run() -> str:
             f"| {r['size']:,} | {r['build_s']:.2f} s | {r['index_mib']:.0f} MiB | {r['rss_mib']:.0f} MiB "
             f"| {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['trgm_p50']:.1f} ms | {r['trgm_p95']:.1f} ms |"
         )
+    model = model_dir()
+    if model is not None:
+        r = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "bench.speed", "--meaning", str(model)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        lines += [
+            "",
+            f"With the optional meaning stage ({r['size']:,} entries, the same queries, English ones use it): "
+            f"vectors computed at {r['texts_per_s']:.0f} texts/s ({r['embed_s']:.0f} s, in the bot's background); "
+            f"query p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms; process RSS {r['rss_mib']:.0f} MiB.",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def measure_meaning(model: str, size: int = 1_000) -> dict:
+    """In a fresh process: the matcher with the meaning stage over `size` entries."""
+    from bench.data import civic_dev, grown_registry
+    from bot.matching.matcher import Matcher, Thresholds
+    from bot.matching.meaning import Encoder, Meanings, embed_all
+
+    matcher = Matcher(Thresholds.measured(meaning=True), Meanings(Encoder(model)))
+    matcher.build(grown_registry(size))
+    started = time.perf_counter()
+    embed_all(matcher.meanings)
+    embedded = time.perf_counter() - started
+    latencies = []
+    for query in civic_dev().queries * 2:
+        started = time.perf_counter()
+        matcher.query(query.title, query.description, limit=5)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {
+        "size": size,
+        "embed_s": embedded,
+        "texts_per_s": size / embedded,
+        "p50": _percentile(latencies, 50),
+        "p95": _percentile(latencies, 95),
+        "rss_mib": _rss_mib(),
+    }
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--one":
         print(json.dumps(measure(int(sys.argv[2]))))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--meaning":
+        print(json.dumps(measure_meaning(sys.argv[2])))
     else:
         print(run())

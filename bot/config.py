@@ -45,6 +45,7 @@ class Settings:
     digest_channels: tuple[str, ...] = ()
     match_duplicate_score: int = 64
     match_related_score: int = 55
+    match_model_dir: str | None = None  # the optional meaning stage's model folder
     nudge_after: tuple[int, str] = (3, "d")
     nudge_repeat: tuple[int, str] = (2, "d")
     nudge_max: int = 3
@@ -144,7 +145,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", _USER_ID, "user IDs like U0123"),
         reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", _USER_ID, "user IDs like U0123"),
         digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
-        **match_thresholds(env),
+        **match_settings(env),
         **schedule_settings(env),
         **log_settings(env),
         **language_settings(env),
@@ -215,13 +216,34 @@ def _holidays(path: str) -> frozenset[date]:
         raise ConfigError("HOLIDAYS_FILE must hold one ISO date (2026-12-25) per line") from None
 
 
-def match_thresholds(env: Mapping[str, str]) -> dict[str, int]:
-    """MATCH_DUPLICATE_SCORE and MATCH_RELATED_SCORE (0-100), defaults measured in bench/RESULTS.md."""
-    duplicate = _score(env.get("MATCH_DUPLICATE_SCORE", "").strip(), "MATCH_DUPLICATE_SCORE", 64)
-    related = _score(env.get("MATCH_RELATED_SCORE", "").strip(), "MATCH_RELATED_SCORE", 55)
+def match_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """MATCH_MODEL_DIR (the optional meaning stage), MATCH_DUPLICATE_SCORE and MATCH_RELATED_SCORE
+    (0-100; defaults measured in bench/RESULTS.md, with and without the meaning stage)."""
+    from bot.matching.matcher import Thresholds
+
+    model = _model_dir(env.get("MATCH_MODEL_DIR", "").strip())
+    defaults = Thresholds.measured(meaning=model is not None)
+    duplicate = _score(env.get("MATCH_DUPLICATE_SCORE", "").strip(), "MATCH_DUPLICATE_SCORE", defaults.duplicate)
+    related = _score(env.get("MATCH_RELATED_SCORE", "").strip(), "MATCH_RELATED_SCORE", defaults.related)
     if related > duplicate:
         raise ConfigError("MATCH_RELATED_SCORE must not be above MATCH_DUPLICATE_SCORE")
-    return {"match_duplicate_score": duplicate, "match_related_score": related}
+    return {"match_duplicate_score": duplicate, "match_related_score": related, "match_model_dir": model}
+
+
+def _model_dir(path: str) -> str | None:
+    """A sentence-transformers model folder, checked now rather than at the first query."""
+    import importlib.util
+
+    if not path:
+        return None
+    missing = [
+        name for name in ("config.json", "model.safetensors", "tokenizer.json") if not (Path(path) / name).is_file()
+    ]
+    if missing:
+        raise ConfigError(f"MATCH_MODEL_DIR must be a sentence-transformers model folder; {path} has no {missing[0]}")
+    if not all(importlib.util.find_spec(package) for package in ("tokenizers", "safetensors")):
+        raise ConfigError('MATCH_MODEL_DIR needs the meaning extra: pip install -e ".[meaning]"')
+    return path
 
 
 def _score(value: str, name: str, default: int) -> int:

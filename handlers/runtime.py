@@ -60,7 +60,7 @@ class BotRuntime:
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
-        self.matches = MatchService(self.db, thresholds)
+        self.matches = MatchService(self.db, thresholds, settings.match_model_dir)
         self.delivery = Delivery(
             self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, self.languages
         )
@@ -72,6 +72,7 @@ class BotRuntime:
             self.db, clock, self.policy, self.time_zones, self.worker.kick, settings.tick_seconds, digest=digest
         )
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
+        self.meaning = Worker("match-meaning", self.matches.embed_waiting, 1.0)
         self.services = Services(
             settings=settings,
             db=self.db,
@@ -99,6 +100,9 @@ class BotRuntime:
         log.info("duplicate finder ready: %s projects, ideas and challenges indexed", indexed)
         self.worker.start()
         self.refresher.start()
+        if self.settings.match_model_dir:
+            log.info("meaning stage on: sentence vectors for %s documents are computed in the background", indexed)
+            self.meaning.start()
         self.scheduler.start()
 
     def serve_http(
@@ -125,6 +129,7 @@ class BotRuntime:
         self.listeners.shutdown(wait=True)
         self.scheduler.stop()
         self.refresher.stop()
+        self.meaning.stop()
         self.worker.stop()
         self.db.dispose()
 

@@ -6,7 +6,8 @@ Pipeline for one query:
    matched to close index terms with rapidfuzz (cognates and typos: "inteligencia" ~ "intellig");
 3. BM25F over titles and descriptions picks candidates;
 4. each candidate's strength is its BM25 score and how alike its spelling is (character 4-grams of the
-   title and the description's opening), each relative to the best candidate's;
+   title and the description's opening), each relative to the best candidate's, and, with the optional
+   meaning stage and an English query, how close the two texts' sentence vectors are;
 5. each candidate gets a 0-100 score from its strength, how much of the query it covers and how
    alike the titles are, a verdict from configurable thresholds, and the words that matched as its reason.
 """
@@ -23,6 +24,7 @@ from rapidfuzz import fuzz, process
 from bot.matching.glossary import synonyms, translate
 from bot.matching.index import Bm25Index, Hit
 from bot.matching.language import content_words, guess_language, stemmer, words
+from bot.matching.meaning import Meanings
 from bot.matching.spelling import similarities
 
 DUPLICATE = "duplicate"
@@ -40,6 +42,11 @@ class Thresholds:
 
     duplicate: int = 64
     related: int = 55
+
+    @classmethod
+    def measured(cls, *, meaning: bool) -> Thresholds:
+        """The defaults chosen on civic-dev (bench/RESULTS.md): scores run higher with the meaning stage."""
+        return cls(duplicate=68 if meaning else 64, related=55)
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,9 @@ class Match:
 class Matcher:
     """An in-memory index of documents and the rules that score them against a query."""
 
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, thresholds: Thresholds | None = None, meanings: Meanings | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
+        self.meanings = meanings
         self.index = Bm25Index()
         self._texts: dict[str, str] = {}  # key -> folded "title\nopening" (one string: 100,000 of them)
         self._surface: dict[str, str] = {}
@@ -107,6 +115,8 @@ class Matcher:
         """Replace everything with `documents` (one pass; the fast way to load a registry)."""
         self._texts.clear()
         self._buckets = None
+        if self.meanings:
+            self.meanings.clear()
         self.index.build(self._analysed(document) for document in documents)
 
     def upsert(self, document: Document) -> None:
@@ -118,6 +128,8 @@ class Matcher:
     def remove(self, key: str) -> None:
         self.index.remove(key)
         self._texts.pop(key, None)
+        if self.meanings:
+            self.meanings.forget(key)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -126,6 +138,8 @@ class Matcher:
         title_words, body_words = words(document.title), words(document.description)
         language = document.language or guess_language(title_words + body_words)
         self._texts[document.key] = f"{' '.join(title_words)}\n{' '.join(body_words)[:OPENING]}"
+        if self.meanings:
+            self.meanings.wait(document.key, _meant(document.title, document.description))
         return document.key, self._stems(title_words, language), self._stems(body_words, language)
 
     def _stems(self, tokens: list[str], language: str) -> list[str]:
@@ -144,14 +158,22 @@ class Matcher:
 
     def query(self, title: str, description: str = "", *, limit: int = 5, language: str | None = None) -> list[Match]:
         """The best `limit` matches, best first."""
+        title_words, body_words = words(title), words(description)
+        language = language or guess_language(title_words + body_words)
         query = self.query_terms(title, description, language)
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups())
-        folded_title = " ".join(words(title))
-        strengths = self._strengths(hits, folded_title, " ".join(words(description))[:OPENING])
+        folded_title = " ".join(title_words)
+        strengths = self._strengths(hits, folded_title, " ".join(body_words)[:OPENING])
+        closeness: list[float | None] = [None] * len(hits)
+        if self.meanings and language == self.meanings.language and hits:
+            meant = self.meanings.between(_meant(title, description), [self.index.keys[hit.position] for hit in hits])
+            if meant is not None:
+                strengths = _fused(np.array(strengths), _spread(meant))
+                closeness = np.maximum(meant, 0.0).tolist()
         scored = sorted(
             (
-                (self._score(hit, strength, folded_title), hit.position)
-                for hit, strength in zip(hits, strengths, strict=True)
+                (self._score(hit, strength, folded_title, close), hit.position)
+                for hit, strength, close in zip(hits, strengths, closeness, strict=True)
             ),
             key=lambda pair: (pair[0].score, pair[0].rank_score),
             reverse=True,
@@ -209,15 +231,18 @@ class Matcher:
         bm25 = np.array([hit.bm25 for hit in hits])
         keys = [self.index.keys[hit.position] for hit in hits]
         alike = similarities(_spelled(title, opening), [_spelled(*self._title_and_opening(key)) for key in keys])
-        fused = bm25 / bm25.max() + (alike / alike.max() if alike.max() > 0 else 0.0)
-        return (fused / fused.max()).tolist()
+        return _fused(bm25 / bm25.max(), alike / alike.max() if alike.max() > 0 else alike)
 
-    def _score(self, hit: Hit, strength: float, folded_title: str) -> Match:
-        """0-100: how much of the query the candidate covers and how alike the titles are, scaled by the
-        candidate's strength next to the query's best candidate. Matches are ranked by this score."""
+    def _score(self, hit: Hit, strength: float, folded_title: str, closeness: float | None = None) -> Match:
+        """0-100: how much the texts agree (how much of the query the candidate covers, how alike the
+        titles are and, with the meaning stage, how close their sentence vectors are, for half), scaled by
+        the candidate's strength next to the query's best candidate. Matches are ranked by this score."""
         key = self.index.keys[hit.position]
         title_similarity = fuzz.token_set_ratio(folded_title, self._title_and_opening(key)[0]) / 100
-        raw = (0.7 * hit.coverage + 0.3 * title_similarity) * strength
+        agreement = 0.7 * hit.coverage + 0.3 * title_similarity
+        if closeness is not None:
+            agreement = (agreement + closeness) / 2
+        raw = agreement * strength
         score = round(100 * min(raw, 1.0) ** 0.5)
         verdict = (
             DUPLICATE if score >= self.thresholds.duplicate else RELATED if score >= self.thresholds.related else None
@@ -245,3 +270,20 @@ class Matcher:
 def _spelled(title: str, opening: str) -> str:
     """The text whose spelling is compared; the title counts twice."""
     return f"{title} {title} {opening}"
+
+
+def _meant(title: str, description: str) -> str:
+    """The text a sentence vector is computed from."""
+    return f"{title}. {description}" if description else title
+
+
+def _fused(*signals: np.ndarray) -> list[float]:
+    """Signals (each 0-1, best candidate 1) added with the same weight, then scaled so the best is 1."""
+    total = np.sum(signals, axis=0)
+    return (total / total.max()).tolist() if total.max() > 0 else total.tolist()
+
+
+def _spread(similarity: np.ndarray) -> np.ndarray:
+    """Cosine similarities rescaled to 0-1 among the candidates (they bunch together otherwise)."""
+    low, high = similarity.min(), similarity.max()
+    return (similarity - low) / (high - low) if high > low else np.ones_like(similarity)

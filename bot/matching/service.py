@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.matching.matcher import Document, Match, Matcher, Thresholds
+from bot.matching.meaning import Encoder, Meanings
 from storage import queries
 from storage.db import Database
 from storage.models import Challenge, Idea, PastProject
@@ -52,9 +53,9 @@ def challenge_document(challenge: Challenge) -> Document:
 class MatchService:
     """Finds past projects, ideas and challenges like a given text."""
 
-    def __init__(self, db: Database, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, db: Database, thresholds: Thresholds | None = None, model_dir: str | None = None) -> None:
         self.db = db
-        self.matcher = Matcher(thresholds)
+        self.matcher = Matcher(thresholds, Meanings(Encoder(model_dir)) if model_dir else None)
         self._lock = threading.RLock()
         self._seen: datetime | None = None
 
@@ -78,6 +79,22 @@ class MatchService:
             self._seen = queries.latest_change(session) or self._seen
         self.upsert(*changed)
         return len(changed)
+
+    def embed_waiting(self, limit: int | None = 256) -> int:
+        """Compute sentence vectors for up to `limit` documents that wait for one (all with None); the
+        optional meaning stage. Encoding runs outside the lock, so queries are not held up by it."""
+        meanings = self.matcher.meanings
+        done = 0
+        while meanings is not None and (limit is None or done < limit):
+            with self._lock:
+                batch = meanings.waiting(32)
+            if not batch:
+                break
+            vectors = meanings.encoder.encode([text for _, text in batch])
+            with self._lock:
+                meanings.store(batch, vectors)
+            done += len(batch)
+        return done
 
     def upsert(self, *documents: Document) -> None:
         with self._lock:

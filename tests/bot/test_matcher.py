@@ -91,7 +91,7 @@ def test_a_typo_still_matches(matcher: Matcher):
 
 
 def test_a_word_written_as_one_compound_still_ranks_its_document_first():
-    """"fileproperties" is no word of the index; its spelling is close to "file properties" (without the
+    """ "fileproperties" is no word of the index; its spelling is close to "file properties" (without the
     spelling stage the print dialog ranked first: it shares "dialog" and "cancel" word for word)."""
     reports = Matcher()
     reports.build(

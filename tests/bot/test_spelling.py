@@ -6,7 +6,9 @@ from bot.matching.spelling import similarities
 
 
 def test_the_same_text_is_fully_alike_and_unrelated_text_not_at_all():
-    alike = similarities("file properties dialog", ["file properties dialog", "bicycle lanes", "dialog file properties"])
+    alike = similarities(
+        "file properties dialog", ["file properties dialog", "bicycle lanes", "dialog file properties"]
+    )
     assert alike[0] == pytest.approx(1.0)
     assert alike[1] == 0.0
     assert alike[2] == pytest.approx(1.0)  # word order does not matter
