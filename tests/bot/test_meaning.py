@@ -24,7 +24,9 @@ if not (MODEL / "model.safetensors").is_file():
 from bot.matching.meaning import Encoder, Meanings, embed_all  # noqa: E402
 
 REGISTRY = [
-    Document("parking-bot", "Parking chatbot", "A virtual assistant answers residents' questions about parking permits."),
+    Document(
+        "parking-bot", "Parking chatbot", "A virtual assistant answers residents' questions about parking permits."
+    ),
     Document("waste", "Sensors in waste containers", "Fill-level sensors tell the city when to empty containers."),
     Document("bins", "Bins that report when they are full", "Rubbish bins in the park send a message to the cleaners."),
     Document("crossing", "Smart pedestrian crossing", "Traffic lights stay green longer for elderly pedestrians."),
@@ -107,7 +109,7 @@ def test_the_model_folder_is_checked_at_start(tmp_path):
     assert with_model["match_model_dir"] == str(MODEL)
     assert with_model["match_duplicate_score"] == Thresholds.measured(meaning=True).duplicate == 68
     assert match_settings({})["match_duplicate_score"] == Thresholds.measured(meaning=False).duplicate == 64
-    with pytest.raises(ConfigError, match="MATCH_MODEL_DIR .* has no config.json"):
+    with pytest.raises(ConfigError, match=r"MATCH_MODEL_DIR .* has no config\.json"):
         match_settings({"MATCH_MODEL_DIR": str(tmp_path)})
 
 
