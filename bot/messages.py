@@ -234,13 +234,15 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
 
 
 def reason_text(reason: str) -> str:
-    """The matcher's reason ("both mention: a, b" or "similar wording") in the reader's language; the
+    """The matcher's reason ("both mention: a, b", "similar wording" or "similar meaning") in the reader's language; the
     matched words themselves are people's words and stay as they are."""
     prefix = "both mention: "
     if reason.startswith(prefix):
         return _("both mention: {words}", words=reason[len(prefix) :])
     if reason == "similar wording":
         return _("similar wording")
+    if reason == "similar meaning":
+        return _("similar meaning")
     return reason
 
 

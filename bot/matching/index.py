@@ -131,14 +131,21 @@ class Bm25Index:
         df = self._df[term_id] if term_id is not None else 0
         return float(np.log(1 + (max(self._live - df, 0) + 0.5) / (df + 0.5)))
 
-    def search(self, query: dict[str, float], limit: int, groups: dict[str, list[str]] | None = None) -> list[Hit]:
-        """The `limit` best documents for weighted query terms, best first.
+    def search(
+        self,
+        query: dict[str, float],
+        limit: int,
+        groups: dict[str, list[str]] | None = None,
+        also: Iterable[str] = (),
+    ) -> list[Hit]:
+        """The `limit` best documents for weighted query terms, best first, then the documents keyed in
+        `also` that are not among them (found another way; they may share no term at all).
 
         `groups` says which terms stand for the same typed word (a word, its translations, synonyms,
         close spellings): coverage counts each typed word once, credited by its best-matching member.
         """
         count = len(self.keys)
-        if not count or not query:
+        if not count or not (query or also):
             return []
         scores = np.zeros(count, dtype=np.float32)
         average = self._total_length / max(self._live, 1)
@@ -166,7 +173,9 @@ class Bm25Index:
         candidates = np.flatnonzero(scores)
         if candidates.size > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
-        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")].tolist()
+        chosen = set(ranked)
+        ranked += [p for key in also if (p := self._position.get(key)) is not None and p not in chosen]
         return [Hit(int(p), float(scores[p]), float(covered[p]) / total if total else 0.0) for p in ranked]
 
     def terms_present(self, positions: list[int], terms: list[str]) -> dict[int, list[str]]:

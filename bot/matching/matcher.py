@@ -34,6 +34,7 @@ FUZZY_CUTOFF = 80.0
 TRANSLATION_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.6
 OPENING = 200  # characters of a description that go into its spelling profile
+NEAREST = 10  # with the meaning stage, candidates found by their vector alone (they may share no word)
 
 
 @dataclass(frozen=True)
@@ -161,25 +162,32 @@ class Matcher:
         title_words, body_words = words(title), words(description)
         language = language or guess_language(title_words + body_words)
         query = self.query_terms(title, description, language)
-        hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups())
+        vector = None
+        if self.meanings and language == self.meanings.language:
+            vector = self.meanings.vector(_meant(title, description))
+        nearest = self.meanings.nearest(vector, NEAREST) if self.meanings and vector is not None else []
+        hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups(), also=nearest)
+        meant = self.meanings.between(vector, [self.index.keys[h.position] for h in hits]) if nearest else None
+        if meant is None:  # no meaning for this query: only what words found
+            hits = [hit for hit in hits if hit.bm25 > 0]
         folded_title = " ".join(title_words)
         strengths = self._strengths(hits, folded_title, " ".join(body_words)[:OPENING])
         closeness: list[float | None] = [None] * len(hits)
-        if self.meanings and language == self.meanings.language and hits:
-            meant = self.meanings.between(_meant(title, description), [self.index.keys[hit.position] for hit in hits])
-            if meant is not None:
-                strengths = _fused(np.array(strengths), _spread(meant))
-                closeness = np.maximum(meant, 0.0).tolist()
+        if meant is not None:
+            strengths = _fused(np.array(strengths), _spread(meant))
+            closeness = np.maximum(meant, 0.0).tolist()
         scored = sorted(
             (
-                (self._score(hit, strength, folded_title, close), hit.position)
+                (match, hit.position)
                 for hit, strength, close in zip(hits, strengths, closeness, strict=True)
-            ),
+                if (match := self._score(hit, strength, folded_title, close)).verdict or hit.bm25 > 0
+            ),  # a candidate that shares no word at all is shown only if its meaning earns a verdict
             key=lambda pair: (pair[0].score, pair[0].rank_score),
             reverse=True,
         )[:limit]
         present = self.index.terms_present([position for _, position in scored], list(query.weights))
-        return [replace(match, reason=self._reason(present[position], query)) for match, position in scored]
+        fallback = "similar meaning" if meant is not None else "similar wording"
+        return [replace(match, reason=self._reason(present[position], query, fallback)) for match, position in scored]
 
     def query_terms(self, title: str, description: str = "", language: str | None = None) -> QueryTerms:
         """The weighted terms to look up for a query: its own stems, then translations, synonyms and
@@ -231,7 +239,7 @@ class Matcher:
         bm25 = np.array([hit.bm25 for hit in hits])
         keys = [self.index.keys[hit.position] for hit in hits]
         alike = similarities(_spelled(title, opening), [_spelled(*self._title_and_opening(key)) for key in keys])
-        return _fused(bm25 / bm25.max(), alike / alike.max() if alike.max() > 0 else alike)
+        return _fused(bm25 / bm25.max() if bm25.max() > 0 else bm25, alike / alike.max() if alike.max() > 0 else alike)
 
     def _score(self, hit: Hit, strength: float, folded_title: str, closeness: float | None = None) -> Match:
         """0-100: how much the texts agree (how much of the query the candidate covers, how alike the
@@ -255,7 +263,7 @@ class Matcher:
             rank_score=strength + 0.3 * title_similarity,
         )
 
-    def _reason(self, shared: list[str], query: QueryTerms) -> str:
+    def _reason(self, shared: list[str], query: QueryTerms, fallback: str = "similar wording") -> str:
         """The matched words, most telling first: "both mention: pedestrian, crossing"."""
         weights, notes = query.weights, query.notes
         shared = list(shared)
@@ -264,7 +272,7 @@ class Matcher:
         for term in shared[:5]:
             word = self._surface.get(term, query.surface.get(term, term))
             shown.append(f"{word} ({notes[term]})" if notes.get(term) else word)
-        return "both mention: " + ", ".join(shown) if shown else "similar wording"
+        return "both mention: " + ", ".join(shown) if shown else fallback
 
 
 def _spelled(title: str, opening: str) -> str:

@@ -114,19 +114,22 @@ class Meanings:
         self.language = encoder.language
         self._vectors: dict[str, np.ndarray] = {}
         self._waiting: dict[str, str] = {}
+        self._matrix: tuple[list[str], np.ndarray] | None = None  # every vector stacked, for nearest()
 
     def wait(self, key: str, text: str) -> None:
         """(Re)compute `key`'s vector from `text` at the next `embed_waiting()`."""
-        self._vectors.pop(key, None)
+        self.forget(key)
         self._waiting[key] = text
 
     def forget(self, key: str) -> None:
-        self._vectors.pop(key, None)
+        if self._vectors.pop(key, None) is not None:
+            self._matrix = None
         self._waiting.pop(key, None)
 
     def clear(self) -> None:
         self._vectors.clear()
         self._waiting.clear()
+        self._matrix = None
 
     def waiting(self, count: int) -> list[tuple[str, str]]:
         """Up to `count` documents still without a vector, as (key, text)."""
@@ -138,17 +141,33 @@ class Meanings:
             if self._waiting.get(key) == text:
                 del self._waiting[key]
                 self._vectors[key] = vector.astype(np.float16)  # half the memory, same ranking
+                self._matrix = None
 
     @property
     def pending(self) -> int:
         return len(self._waiting)
 
-    def between(self, text: str, keys: list[str]) -> np.ndarray | None:
-        """Cosine similarity of `text` with each document, or None while any of them waits."""
+    def vector(self, text: str) -> np.ndarray:
+        return self.encoder.encode([text])[0]
+
+    def between(self, vector: np.ndarray, keys: list[str]) -> np.ndarray | None:
+        """Cosine similarity of a text's `vector` with each document's, or None while any of them waits."""
         if not keys or any(key not in self._vectors for key in keys):
             return None
-        query = self.encoder.encode([text])[0]
-        return np.stack([self._vectors[key] for key in keys]).astype(np.float32) @ query
+        return np.stack([self._vectors[key] for key in keys]).astype(np.float32) @ vector
+
+    def nearest(self, vector: np.ndarray, count: int) -> list[str]:
+        """The `count` documents whose vectors are closest to `vector` (those that have one)."""
+        if self._matrix is None:
+            keys = list(self._vectors)
+            stacked = np.stack(list(self._vectors.values())) if keys else np.zeros((0, len(vector)), np.float16)
+            self._matrix = (keys, stacked)
+        keys, matrix = self._matrix
+        if not keys:
+            return []
+        similarity = matrix @ vector.astype(np.float16)
+        chosen = np.argpartition(-similarity, count)[:count] if len(keys) > count else np.arange(len(keys))
+        return [keys[i] for i in chosen]
 
 
 def embed_all(meanings: Meanings, batch: int = 64) -> int:

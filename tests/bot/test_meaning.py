@@ -71,6 +71,20 @@ def test_a_paraphrase_without_the_same_words_ranks_by_meaning(encoder: Encoder):
     assert with_meaning(encoder).query(query)[0].key == "bins"
 
 
+def test_a_text_that_shares_no_word_is_found_by_meaning_only_if_it_earns_a_verdict(encoder: Encoder):
+    query = "Online helper that explains where I can leave my car"  # no word (or synonym) in common
+    lexical = Matcher()
+    lexical.build(REGISTRY)
+    assert lexical.query(query) == []
+    assert with_meaning(encoder).query(query) == []  # the closest scores under "related" (55): not shown
+    lenient = Matcher(Thresholds(duplicate=68, related=40), Meanings(encoder))
+    lenient.build(REGISTRY)
+    embed_all(lenient.meanings)
+    found = lenient.query(query)
+    assert (found[0].key, found[0].verdict, found[0].reason) == ("parking-bot", "related", "similar meaning")
+    assert all(match.verdict for match in found)
+
+
 def test_other_languages_are_ranked_without_meaning(encoder: Encoder):
     """The model is English; a Portuguese query gets exactly the lexical ranking and scores."""
     lexical = Matcher()
@@ -83,13 +97,13 @@ def test_meaning_is_used_only_once_every_candidate_has_a_vector(encoder: Encoder
     meanings = Meanings(encoder)
     matcher = Matcher(meanings=meanings)
     matcher.build(REGISTRY)
-    assert meanings.pending == 4 and meanings.between("bins", ["bins"]) is None
+    assert meanings.pending == 4 and meanings.between(meanings.vector("bins"), ["bins"]) is None
     embed_all(meanings)
-    assert meanings.pending == 0 and meanings.between("bins", ["bins"]) is not None
+    assert meanings.pending == 0 and meanings.between(meanings.vector("bins"), ["bins"]) is not None
     matcher.upsert(Document("bins", "Bins that report when they are full", "Now with a new text."))
-    assert meanings.pending == 1 and meanings.between("bins", ["bins", "waste"]) is None
+    assert meanings.pending == 1 and meanings.between(meanings.vector("bins"), ["bins", "waste"]) is None
     matcher.remove("waste")
-    assert meanings.between("bins", ["waste"]) is None
+    assert meanings.between(meanings.vector("bins"), ["waste"]) is None
 
 
 def test_a_vector_computed_for_an_old_text_is_thrown_away(encoder: Encoder):
@@ -100,7 +114,7 @@ def test_a_vector_computed_for_an_old_text_is_thrown_away(encoder: Encoder):
     meanings.store(batch, encoder.encode([text for _, text in batch]))
     assert meanings.pending == 1
     embed_all(meanings)
-    closeness = meanings.between("Sensors in waste containers", ["idea:1"])
+    closeness = meanings.between(meanings.vector("Sensors in waste containers"), ["idea:1"])
     assert closeness is not None and closeness[0] == pytest.approx(1.0, abs=1e-3)
 
 
