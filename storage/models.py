@@ -216,3 +216,15 @@ class DigestRun(SQLModel, table=True):
     period_start: datetime
     period_end: datetime
     created_at: datetime
+
+
+class TextVector(SQLModel, table=True):
+    """A sentence vector of the optional meaning stage, kept so that restarts and other processes
+    need not compute it again. Valid while its document's text (by digest) and the model are the same."""
+
+    __tablename__ = "text_vector"
+
+    key: str = Field(primary_key=True, max_length=40)  # the matcher's key, like project:12
+    model: str = Field(primary_key=True, max_length=120)
+    text_digest: str = Field(max_length=32)
+    vector: bytes  # float16, little-endian

@@ -24,6 +24,7 @@ from storage.models import (
     SlackUser,
     Snooze,
     Support,
+    TextVector,
 )
 
 
@@ -471,6 +472,24 @@ def save_language_choice(session: Session, user_id: str, language: str | None, n
         row = SlackUser(user_id=user_id)  # not fetched from Slack yet
         session.add(row)
     row.language, row.language_chosen_at = language, now
+
+
+# --- the meaning stage's sentence vectors ---------------------------------------------------------
+
+
+def stored_vectors(session: Session, model: str, keys: Sequence[str]) -> dict[str, TextVector]:
+    """The vectors kept for these documents by this model."""
+    rows = session.exec(select(TextVector).where(TextVector.model == model, col(TextVector.key).in_(keys)))
+    return {row.key: row for row in rows}
+
+
+def save_vectors(session: Session, model: str, vectors: Sequence[tuple[str, str, bytes]]) -> None:
+    """Keep (key, text digest, vector) rows, replacing what this model had for those keys."""
+    kept = stored_vectors(session, model, [key for key, _, _ in vectors])
+    for key, digest, vector in vectors:
+        row = kept.get(key) or TextVector(key=key, model=model, text_digest=digest, vector=vector)
+        row.text_digest, row.vector = digest, vector
+        session.add(row)
 
 
 # --- the weekly digest -------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ class Encoder:
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
         self.dimensions = int(config["hidden_size"])
         self.language = "en"
+        # names the vectors this encoder makes (a stored vector of another model or length is not reused)
+        self.name = f"{folder.name}:{(folder / 'model.safetensors').stat().st_size}:{MAX_TOKENS}"
 
     def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """One unit vector (float32) per text."""

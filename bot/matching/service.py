@@ -7,9 +7,14 @@ processes on one PostgreSQL database all find an idea within one refresh interva
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+
+import numpy as np
+from sqlalchemy.exc import IntegrityError
 
 from bot.matching.matcher import Document, Match, Matcher, Thresholds
 from bot.matching.meaning import Encoder, Meanings
@@ -18,6 +23,7 @@ from storage.db import Database
 from storage.models import Challenge, Idea, PastProject
 
 KINDS = ("project", "idea", "challenge")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,20 +87,45 @@ class MatchService:
         return len(changed)
 
     def embed_waiting(self, limit: int | None = 256) -> int:
-        """Compute sentence vectors for up to `limit` documents that wait for one (all with None); the
-        optional meaning stage. Encoding runs outside the lock, so queries are not held up by it."""
+        """Give documents that wait for a sentence vector their vector (the optional meaning stage): the
+        one kept in the database if their text is unchanged, else a new one, computed and kept. Stops
+        after computing `limit` (None: all); returns how many documents got one. Encoding runs outside
+        the lock, so queries are not held up by it."""
         meanings = self.matcher.meanings
-        done = 0
-        while meanings is not None and (limit is None or done < limit):
+        done = computed = 0
+        while meanings is not None and (limit is None or computed < limit):
             with self._lock:
                 batch = meanings.waiting(32)
             if not batch:
                 break
-            vectors = meanings.encoder.encode([text for _, text in batch])
+            vectors, fresh = self._vectors_for(batch, meanings.encoder)
             with self._lock:
                 meanings.store(batch, vectors)
-            done += len(batch)
+            done, computed = done + len(batch), computed + fresh
         return done
+
+    def _vectors_for(self, batch: list[tuple[str, str]], encoder: Encoder) -> tuple[np.ndarray, int]:
+        """Vectors for (key, text) pairs, and how many had to be computed."""
+        digests = [hashlib.sha256(text.encode()).hexdigest()[:32] for _, text in batch]
+        with self.db.session() as session:
+            kept = queries.stored_vectors(session, encoder.name, [key for key, _ in batch])
+        vectors = np.zeros((len(batch), encoder.dimensions), dtype=np.float32)
+        missing = []
+        for i, ((key, _), digest) in enumerate(zip(batch, digests, strict=True)):
+            row = kept.get(key)
+            if row is not None and row.text_digest == digest:
+                vectors[i] = np.frombuffer(row.vector, dtype="<f2")
+            else:
+                missing.append(i)
+        if missing:
+            vectors[missing] = encoder.encode([batch[i][1] for i in missing])
+            rows = [(batch[i][0], digests[i], vectors[i].astype("<f2").tobytes()) for i in missing]
+            try:
+                with self.db.session() as session:
+                    queries.save_vectors(session, encoder.name, rows)
+            except IntegrityError:  # another process kept the same vectors first: theirs are as good
+                log.debug("sentence vectors already kept by another process")
+        return vectors, len(missing)
 
     def upsert(self, *documents: Document) -> None:
         with self._lock:

@@ -149,3 +149,37 @@ def test_the_bot_computes_vectors_in_the_background_and_searches_with_them(fake_
         assert text.index("Bins that report when they are full") < text.index("Sensors in waste containers")
     finally:
         bot.stop()
+
+
+def test_vectors_are_kept_in_the_database_for_restarts_and_other_processes(db, tmp_path, monkeypatch):
+    """On SQLite and PostgreSQL: a second service (a restart, another process) takes the kept vectors
+    and computes only the one whose text changed."""
+    from datetime import UTC, datetime
+
+    from bot.matching.service import MatchService, project_document
+    from bot.registry import import_projects
+    from storage import queries
+
+    path = tmp_path / "registry.csv"
+    path.write_text("id,title,description\n" + "".join(f'{d.key},{d.title},"{d.description}"\n' for d in REGISTRY))
+    with db.session() as session:
+        import_projects(session, path, now=datetime.now(UTC))
+    first = MatchService(db, model_dir=str(MODEL))
+    assert first.load() == 4
+    assert first.embed_waiting(limit=None) == 4
+
+    second = MatchService(db, model_dir=str(MODEL))
+    encoded: list[str] = []
+    encode = second.matcher.meanings.encoder.encode
+    monkeypatch.setattr(second.matcher.meanings.encoder, "encode", lambda texts: encoded.extend(texts) or encode(texts))
+    second.load()
+    with db.session() as session:
+        [bins] = [p for p in queries.projects(session) if p.external_id == "bins"]
+        bins.summary = "Bins in the park tell the cleaning team when they are full."
+        session.add(bins)
+    second.upsert(project_document(bins))
+    assert second.embed_waiting(limit=None) == 4
+    assert encoded == [
+        "Bins that report when they are full. Bins in the park tell the cleaning team when they are full."
+    ]
+    assert second.find("Garbage cans that tell us when to collect them")[0].external_id == "bins"
