@@ -162,12 +162,14 @@ class Matcher:
         title_words, body_words = words(title), words(description)
         language = language or guess_language(title_words + body_words)
         query = self.query_terms(title, description, language)
-        vector = None
+        vector, nearest = None, []
         if self.meanings and language == self.meanings.language:
             vector = self.meanings.vector(_meant(title, description))
-        nearest = self.meanings.nearest(vector, NEAREST) if self.meanings and vector is not None else []
+            nearest = self.meanings.nearest(vector, NEAREST)
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups(), also=nearest)
-        meant = self.meanings.between(vector, [self.index.keys[h.position] for h in hits]) if nearest else None
+        meant = None
+        if self.meanings and vector is not None:
+            meant = self.meanings.between(vector, [self.index.keys[hit.position] for hit in hits])
         if meant is None:  # no meaning for this query: only what words found
             hits = [hit for hit in hits if hit.bm25 > 0]
         folded_title = " ".join(title_words)
@@ -266,8 +268,7 @@ class Matcher:
     def _reason(self, shared: list[str], query: QueryTerms, fallback: str = "similar wording") -> str:
         """The matched words, most telling first: "both mention: pedestrian, crossing"."""
         weights, notes = query.weights, query.notes
-        shared = list(shared)
-        shared.sort(key=lambda term: weights[term] * self.index.idf(term), reverse=True)
+        shared = sorted(shared, key=lambda term: weights[term] * self.index.idf(term), reverse=True)
         shown = []
         for term in shared[:5]:
             word = self._surface.get(term, query.surface.get(term, term))

@@ -113,7 +113,6 @@ class Meanings:
 
     def __init__(self, encoder: Encoder) -> None:
         self.encoder = encoder
-        self.language = encoder.language
         self._vectors: dict[str, np.ndarray] = {}
         self._waiting: dict[str, str] = {}
         self._matrix: tuple[list[str], np.ndarray] | None = None  # every vector stacked, for nearest()
@@ -144,6 +143,11 @@ class Meanings:
                 del self._waiting[key]
                 self._vectors[key] = vector.astype(np.float16)  # half the memory, same ranking
                 self._matrix = None
+
+    @property
+    def language(self) -> str:
+        """The language the encoder's model understands."""
+        return self.encoder.language
 
     @property
     def pending(self) -> int:
