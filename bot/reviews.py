@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from bot.i18n import _
 from bot.labels import status_word
-from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, IdeaDraft, InvalidSubmission, _text
+from bot.submissions import TEXT_MAX, IdeaDraft, InvalidSubmission, _text, idea_fields
 from storage import queries
-from storage.models import TITLE_MAX, Comment, Decision, Idea, PastProject
+from storage.models import Comment, Decision, Idea, PastProject
 
 OPEN = ("submitted", "in_review", "needs_info")
 OUTCOMES = ("success", "partial", "failure", "inconclusive")
@@ -258,10 +258,7 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     if idea.status not in OPEN:
         raise NotAllowed(_("This idea is {status}: it can no longer be edited.", status=status_word(idea.status)))
     errors: dict[str, str] = {}
-    idea.title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
-    idea.problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
-    idea.proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
-    idea.department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None) or None
+    idea.title, idea.problem, idea.proposal, idea.department = idea_fields(draft, errors)
     if errors:
         raise InvalidSubmission(errors)
     was_waiting = idea.status == "needs_info"

@@ -71,10 +71,7 @@ def submit_idea(
 ) -> Idea:
     """Check and store an idea with its reviewers, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
-    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
-    problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
-    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
-    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None)
+    title, problem, proposal, department = idea_fields(draft, errors)
     if draft.challenge_id is not None:
         challenge = queries.get_challenge(session, draft.challenge_id)
         if challenge is None or challenge.workspace_id != author.workspace_id:
@@ -90,7 +87,7 @@ def submit_idea(
         title=title,
         problem=problem,
         proposal=proposal,
-        department=department or None,
+        department=department,
         challenge_id=draft.challenge_id,
         similar_shown=draft.similar_shown,
         reviewers=",".join(reviewers_for(session, department, default_reviewers)),
@@ -195,6 +192,16 @@ def submissions_of(session: Session, author: Author) -> Listing:
         ideas=queries.ideas_by_author(session, author.workspace_id, author.user_id),
         challenges=queries.challenges_by_author(session, author.workspace_id, author.user_id),
     )
+
+
+def idea_fields(draft: IdeaDraft, errors: dict[str, str]) -> tuple[str, str, str, str | None]:
+    """An idea's title, problem, proposal and department, cleaned (for a new idea and an edit alike);
+    a blank required field or an over-long one is recorded in `errors`."""
+    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
+    problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
+    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
+    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None) or None
+    return title, problem, proposal, department
 
 
 def _text(value: str, field: str, limit: int, errors: dict[str, str], *, required: str | None) -> str:
