@@ -55,8 +55,8 @@ class BotRuntime:
         # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
         retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
         clock = clock or SystemClock()
-        self.time_zones = People(self.db, self.client, clock)
-        self.languages = Languages(self.time_zones, settings.default_language, settings.channel_languages)
+        self.people = People(self.db, self.client, clock)
+        self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
@@ -69,7 +69,7 @@ class BotRuntime:
         weekday, at = settings.digest_schedule
         digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
         self.scheduler = Scheduler(
-            self.db, clock, self.policy, self.time_zones, self.worker.kick, settings.tick_seconds, digest=digest
+            self.db, clock, self.policy, self.people, self.worker.kick, settings.tick_seconds, digest=digest
         )
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
         self.meaning = Worker("match-meaning", self.matches.embed_waiting, 1.0)
@@ -80,7 +80,7 @@ class BotRuntime:
             outbox=self.worker,
             matches=self.matches,
             policy=self.policy,
-            time_zones=self.time_zones,
+            time_zones=self.people,
             languages=self.languages,
         )
         self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")

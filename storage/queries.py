@@ -458,20 +458,23 @@ def slack_user(session: Session, user_id: str) -> SlackUser | None:
 
 
 def save_slack_profile(session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime) -> SlackUser:
-    row = session.get(SlackUser, user_id)
-    if row is None:
-        row = SlackUser(user_id=user_id)
-        session.add(row)
+    row = _slack_user_row(session, user_id)
     row.tz, row.locale, row.fetched_at = tz, locale, now
     return row
 
 
 def save_language_choice(session: Session, user_id: str, language: str | None, now: datetime) -> None:
+    row = _slack_user_row(session, user_id)
+    row.language, row.language_chosen_at = language, now
+
+
+def _slack_user_row(session: Session, user_id: str) -> SlackUser:
+    """The person's row, added if the bot has never stored anything about them."""
     row = session.get(SlackUser, user_id)
     if row is None:
-        row = SlackUser(user_id=user_id)  # not fetched from Slack yet
+        row = SlackUser(user_id=user_id)
         session.add(row)
-    row.language, row.language_chosen_at = language, now
+    return row
 
 
 # --- the meaning stage's sentence vectors ---------------------------------------------------------
