@@ -162,11 +162,11 @@ class Delivery:
         """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
         return speaking(self.languages.of(target) if self.languages is not None else None)
 
-    def _send(self, target: str, build: Callable[[], messages.Message]) -> None:
+    def _send(self, target: str, build: Callable[[], messages.Message], thread_ts: str | None = None) -> None:
         """Build a message in the language of whoever reads at `target`, and post it there."""
         with self._reader(target):
             message = build()
-        self.notifier.post(target, message)
+        self.notifier.post(target, message, thread_ts=thread_ts)
 
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
@@ -256,9 +256,7 @@ class Delivery:
             if decision is None:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
-        with self._reader(idea.channel_id):
-            reply = review_messages.decision_reply(decision)
-        self.notifier.post(idea.channel_id, reply, thread_ts=idea.message_ts)
+        self._send(idea.channel_id, lambda: review_messages.decision_reply(decision), thread_ts=idea.message_ts)
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.i18n import LANGUAGES, N_, _, ngettext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, ngettext
 from bot.i18n import format_date as localised_date
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -482,8 +482,6 @@ def search_results(query: str, found: Sequence[Found]) -> Message:
 
 def language_chosen(language: str, *, following_slack: bool) -> Message:
     """The answer to `/ideas language`, in the language just chosen."""
-    from bot.i18n import LANGUAGE_NAMES
-
     if following_slack:
         return Message(text=_("From now on I'll use your Slack language ({name}).", name=LANGUAGE_NAMES[language]))
     return Message(text=_("From now on I'll write to you in {name}.", name=LANGUAGE_NAMES[language]))
