@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
 from tests.conftest import IDEAS, REVIEWER, SIGNING_SECRET
-from tests.test_main import MAIN, free_port, wait_for_health
+from tests.test_main import MAIN, free_port, slack_env, wait_for_health
 
 
 @dataclass
@@ -38,17 +37,7 @@ class BotProcess:
 def start_process(fake: FakeSlack, database_url: str, folder: Path, **env: str) -> BotProcess:
     """Start the bot on a free port and wait until /healthz answers."""
     port = free_port()
-    variables = {
-        "PATH": os.environ["PATH"],
-        "SLACK_BOT_TOKEN": fake.token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "IDEAS_CHANNEL": IDEAS,
-        "REVIEWERS": REVIEWER,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        **env,
-    }
+    variables = slack_env(fake, port, IDEAS_CHANNEL=IDEAS, REVIEWERS=REVIEWER, DATABASE_URL=database_url, **env)
     log_path = folder / f"bot-{port}.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(

@@ -72,17 +72,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_the_bot_starts_serves_slack_and_stops_on_sigterm(tmp_path):
-    fake = FakeSlack().start()
-    port = free_port()
-    env = {
+def slack_env(fake: FakeSlack, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a bot process that talks to `fake` and serves on `port`."""
+    return {
         "PATH": os.environ["PATH"],
         "SLACK_BOT_TOKEN": fake.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
-        "IDEAS_CHANNEL": "C0IDEAS001",
         "PORT": str(port),
+        **extra,
     }
+
+
+def test_the_bot_starts_serves_slack_and_stops_on_sigterm(tmp_path):
+    fake = FakeSlack().start()
+    port = free_port()
+    env = slack_env(fake, port, IDEAS_CHANNEL="C0IDEAS001")
     process = subprocess.Popen([sys.executable, str(MAIN)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
         health = wait_for_health(port)
