@@ -15,6 +15,9 @@ WORKDIR /app
 # Dependencies first, from pyproject.toml, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY blocks ./blocks
+COPY slackapi ./slackapi
+COPY runtime ./runtime
 COPY handlers ./handlers
 COPY storage ./storage
 COPY migrations ./migrations

@@ -37,7 +37,7 @@ def run(context: typer.Context) -> None:
         return
     settings = _settings()
     _logging(settings)
-    from handlers.runtime import BotRuntime
+    from runtime.app import BotRuntime
 
     runtime = BotRuntime(settings)
     _start(runtime)
@@ -67,7 +67,7 @@ def console(
         schedule = schedule_settings(os.environ)
     except ConfigError as error:
         _fail(str(error))
-    from bot.logs import configure
+    from runtime.logs import configure
 
     configure(os.environ.get("LOG_LEVEL") or "WARNING")
     from datetime import UTC, datetime
@@ -274,9 +274,9 @@ def digest(
     """The weekly digest: --preview prints it, --send posts it now."""
     from datetime import timedelta
 
+    from blocks.digest import digest_text
     from bot.clock import SystemClock
     from bot.digest import build_digest, last_scheduled, owe_digest
-    from bot.digest_messages import digest_text
     from bot.worktime import zone
 
     if preview == send:
@@ -297,7 +297,7 @@ def digest(
     settings = _settings()
     if not settings.digest_channels:
         _fail("DIGEST_CHANNELS is not set: give the channel IDs the digest goes to")
-    from handlers.runtime import BotRuntime
+    from runtime.app import BotRuntime
 
     runtime = BotRuntime(settings)
     runtime.db.migrate()
@@ -419,7 +419,7 @@ def _run_socket_mode(runtime) -> None:
 
 
 def _logging(settings: Settings) -> None:
-    from bot.logs import configure
+    from runtime.logs import configure
 
     configure(settings.log_level, settings.log_format, secrets=settings.secrets())
 

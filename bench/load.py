@@ -30,8 +30,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import create_engine, text
 
-from bot.messages import CHECK_SIMILAR
-from bot.review_messages import ACTION_IDS
+from blocks.ids import CHECK_SIMILAR, SUPPORT_BUTTON
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
 
@@ -137,7 +136,7 @@ def person(number: int, ideas: int, fake: FakeSlack, url: str, results: Results,
             idea_id = str(other["metadata"]["event_payload"]["id"])
             message = {"type": "message", "ts": other["ts"], "text": "", "blocks": []}
             pause()
-            reply = send.block_action(ACTION_IDS["support"], idea_id, user=user, message=message)
+            reply = send.block_action(SUPPORT_BUTTON, idea_id, user=user, message=message)
             results.record("button", reply.status, reply.seconds)
 
 

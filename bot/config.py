@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.text import USER_ID
 from bot.worktime import DAYS, WorkingTime, parse_days, parse_duration, parse_hours
 from storage.db import normalise_url
 
 DEFAULT_DATABASE_URL = "sqlite:///innovation-bot.db"
 SLACK_API_URL = "https://slack.com/api/"
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
@@ -142,8 +142,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack_timeout=_slack_timeout(get("SLACK_TIMEOUT")),
         ideas_channel=ideas_channel,
         challenges_channel=challenges_channel,
-        innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", _USER_ID, "user IDs like U0123"),
-        reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", _USER_ID, "user IDs like U0123"),
+        innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", USER_ID, "user IDs like U0123"),
+        reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", USER_ID, "user IDs like U0123"),
         digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
         **match_settings(env),
         **schedule_settings(env),

@@ -19,7 +19,8 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.i18n import _
-from bot.reviews import NotAllowed, reviewer_ids
+from bot.refusals import NotAllowed
+from bot.reviews import reviewer_ids
 from bot.worktime import WorkingTime, zone
 from storage import queries
 from storage.models import Idea

@@ -185,7 +185,7 @@ def to_project_fields(record: Mapping[str, Any], mapping: Mapping[str, str]) -> 
 
 def first_web_address(text: str) -> str:
     """The first http(s) address in a cell ("www." gets https://); empty if there is none."""
-    match = re.search(r"(https?://|www\.)[^\s,;<>\"]+", text)
+    match = re.search(r"(https?://|www\.)[^\s,;<>\"|]+", text)  # "|" and "<>" would end a Slack link
     if match is None:
         return ""
     address = match.group(0).rstrip(".)")

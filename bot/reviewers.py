@@ -9,10 +9,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.i18n import N_, _
-from bot.text import clean, fold_key
+from bot.text import clean, fold_key, is_user_id
 from storage import queries
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+from storage.models import id_list, joined_ids
 
 
 class InvalidReviewers(ValueError):
@@ -35,7 +34,7 @@ class Mapping:
 def parse_user_ids(text: str) -> tuple[str, ...]:
     """User IDs from "U123,U456" or Slack mentions "<@U123> <@U456>"; raises ValueError on anything else."""
     ids = [part.strip("<@> ").split("|")[0] for part in re.split(r"[,\s]+", text) if part.strip()]
-    bad = [item for item in ids if not _USER_ID.fullmatch(item)]
+    bad = [item for item in ids if not is_user_id(item)]
     if bad or not ids:
         raise InvalidReviewers(
             N_("not a user ID: {value}; give IDs like U0123ABC, comma-separated"), value=bad[0] if bad else "—"
@@ -47,7 +46,7 @@ def set_reviewers(session: Session, team: str, reviewers: tuple[str, ...], now: 
     label = clean(team)[:100]
     if not label:
         raise InvalidReviewers(N_("give a team or department name"))
-    queries.save_reviewer_mapping(session, fold_key(label), label, ",".join(reviewers), now)
+    queries.save_reviewer_mapping(session, fold_key(label), label, joined_ids(reviewers), now)
     return Mapping(label, reviewers)
 
 
@@ -56,7 +55,4 @@ def remove_reviewers(session: Session, team: str) -> bool:
 
 
 def list_reviewers(session: Session) -> list[Mapping]:
-    return [
-        Mapping(mapping.label, tuple(user for user in mapping.reviewers.split(",") if user))
-        for mapping in queries.reviewer_mappings(session)
-    ]
+    return [Mapping(mapping.label, tuple(id_list(mapping.reviewers))) for mapping in queries.reviewer_mappings(session)]

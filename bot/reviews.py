@@ -9,11 +9,24 @@ from sqlmodel import Session
 
 from bot.i18n import _
 from bot.labels import status_word
-from bot.submissions import TEXT_MAX, IdeaDraft, InvalidSubmission, _text, idea_fields
+from bot.refusals import InvalidSubmission, NotAllowed
+from bot.submissions import TEXT_MAX, IdeaDraft, checked_text, idea_fields
 from storage import queries
-from storage.models import Comment, Decision, Idea, PastProject
+from storage.models import Comment, Decision, Idea, PastProject, id_list
 
-OPEN = ("submitted", "in_review", "needs_info")
+STATUSES = (
+    "submitted",
+    "in_review",
+    "needs_info",
+    "approved",
+    "experiment_running",
+    "completed",
+    "declined",
+    "withdrawn",
+    "merged",
+)
+OPEN = ("submitted", "in_review", "needs_info")  # waiting for a decision
+CLOSED = ("declined", "withdrawn", "merged")  # no longer taking support or offers of help
 OUTCOMES = ("success", "partial", "failure", "inconclusive")
 
 
@@ -27,20 +40,28 @@ class Move:
     author_only: bool = False
 
 
+# The one source for what may happen to an idea: the rules check it, the idea's post shows a button for
+# each move a reviewer can make now (in this order), and the listeners are registered from it.
 MOVES: dict[str, Move] = {
     "approve": Move(OPEN, "approved"),
     "needs_info": Move(("submitted", "in_review"), "needs_info", needs_reason=True),
-    "decline": Move((*OPEN, "approved"), "declined", needs_reason=True),
     "start": Move(("approved",), "experiment_running"),
     "complete": Move(("approved", "experiment_running"), "completed", needs_reason=True),
-    "withdraw": Move((*OPEN, "approved"), "withdrawn", author_only=True),
+    "decline": Move((*OPEN, "approved"), "declined", needs_reason=True),
     "merge": Move((*OPEN, "approved"), "merged"),
-    "comment": Move((), None, needs_reason=True),
+    "withdraw": Move((*OPEN, "approved"), "withdrawn", author_only=True),
+    "comment": Move(STATUSES, None, needs_reason=True),
 }
 
 
-class NotAllowed(Exception):
-    """The person may not do this; the message says why, for them alone."""
+def reviewer_moves(status: str) -> list[str]:
+    """The moves a reviewer can make on an idea in `status`, in the order their buttons are shown."""
+    return [name for name, move in MOVES.items() if status in move.allowed_from and not move.author_only]
+
+
+def takes_support(status: str) -> bool:
+    """Whether colleagues can still support an idea in `status`, or offer to help."""
+    return status not in CLOSED
 
 
 @dataclass(frozen=True)
@@ -54,7 +75,7 @@ class Deciders:
 
 
 def reviewer_ids(idea: Idea) -> list[str]:
-    return [user for user in idea.reviewers.split(",") if user]
+    return id_list(idea.reviewers)
 
 
 def can_decide(idea: Idea, user_id: str, deciders: Deciders) -> bool:
@@ -69,7 +90,7 @@ def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None
             raise NotAllowed(_("Only the idea's author can withdraw it."))
     elif action != "comment" and not can_decide(idea, user_id, deciders):
         raise NotAllowed(_("Only this idea's reviewers and the innovation team can decide on it."))
-    if move.status_after is not None and idea.status not in move.allowed_from:
+    if idea.status not in move.allowed_from:
         if idea.status == move.status_after:
             raise NotAllowed(_("This idea is already {status}.", status=status_word(idea.status)))
         raise NotAllowed(_("This idea is {status}: it can't be moved that way now.", status=status_word(idea.status)))
@@ -128,7 +149,7 @@ def decide(
         if action != "comment"
         else _("Please write a comment.")
     )
-    text = _text(comment, "comment", TEXT_MAX, errors, required=required if move.needs_reason else None)
+    text = checked_text(comment, "comment", TEXT_MAX, errors, required=required if move.needs_reason else None)
     if action == "complete" and outcome not in OUTCOMES:
         errors["outcome"] = _("Choose how the experiment ended.")
     if action == "merge" and not _mergeable(session, idea, target):
@@ -240,6 +261,8 @@ def support(session: Session, idea_id: int, user_id: str, kind: str, now: dateti
     """Add one person's support (or offer to help); False if they already had; `NotAllowed` if there is
     no such idea in their workspace."""
     idea = _existing_idea(session, idea_id, workspace_id)
+    if not takes_support(idea.status):
+        raise NotAllowed(_("This idea is {status}: it no longer takes support.", status=status_word(idea.status)))
     support_id = queries.add_support(session, idea_id, user_id, kind, now)
     if support_id is None:
         return False
@@ -258,9 +281,10 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     if idea.status not in OPEN:
         raise NotAllowed(_("This idea is {status}: it can no longer be edited.", status=status_word(idea.status)))
     errors: dict[str, str] = {}
-    idea.title, idea.problem, idea.proposal, idea.department = idea_fields(draft, errors)
+    fields = idea_fields(draft, errors)
     if errors:
         raise InvalidSubmission(errors)
+    idea.sqlmodel_update(fields)
     was_waiting = idea.status == "needs_info"
     idea.status = "in_review" if was_waiting else idea.status
     if was_waiting:  # the reviewers owe feedback again: the reminders start afresh

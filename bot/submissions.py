@@ -5,24 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
+from bot.challenges import takes_ideas
 from bot.i18n import _, format_number
+from bot.refusals import InvalidSubmission
 from bot.text import clean, fold_key
 from storage import queries
-from storage.models import TITLE_MAX, Challenge, Idea
+from storage.models import TITLE_MAX, Challenge, Idea, id_list, joined_ids
 
 TEXT_MAX = 2000
 DEPARTMENT_MAX = 100
-
-
-class InvalidSubmission(ValueError):
-    """The input breaks a rule; `errors` maps each field to a message for the person."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -36,6 +31,17 @@ class IdeaDraft:
     anonymous: bool = False
     challenge_id: int | None = None
     similar_shown: str | None = None  # JSON of the matches the author saw and chose not to join
+
+    @classmethod
+    def of(cls, idea: Idea) -> IdeaDraft:
+        """A stored idea as a draft, to edit it in the same form."""
+        return cls(
+            title=idea.title,
+            problem=idea.problem,
+            proposal=idea.proposal,
+            department=idea.department or "",
+            anonymous=idea.anonymous,
+        )
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ def reviewers_for(session: Session, department: str | None, default: Sequence[st
     if department:
         mapping = queries.reviewer_mapping(session, fold_key(department))
         if mapping is not None:
-            return [user for user in mapping.reviewers.split(",") if user]
+            return id_list(mapping.reviewers)
     return list(default)
 
 
@@ -71,12 +77,12 @@ def submit_idea(
 ) -> Idea:
     """Check and store an idea with its reviewers, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
-    title, problem, proposal, department = idea_fields(draft, errors)
+    fields = idea_fields(draft, errors)
     if draft.challenge_id is not None:
         challenge = queries.get_challenge(session, draft.challenge_id)
         if challenge is None or challenge.workspace_id != author.workspace_id:
             errors["title"] = _("The challenge this idea answers no longer exists.")
-        elif challenge.status != "open":
+        elif not takes_ideas(challenge.status):
             errors["title"] = _("The challenge this idea answers is closed to new ideas.")
     if errors:
         raise InvalidSubmission(errors)
@@ -84,13 +90,10 @@ def submit_idea(
         workspace_id=author.workspace_id,
         author_id=author.user_id,
         anonymous=draft.anonymous,
-        title=title,
-        problem=problem,
-        proposal=proposal,
-        department=department,
+        **fields,
         challenge_id=draft.challenge_id,
         similar_shown=draft.similar_shown,
-        reviewers=",".join(reviewers_for(session, department, default_reviewers)),
+        reviewers=joined_ids(reviewers_for(session, fields["department"], default_reviewers)),
         awaiting_since=now,
         created_at=now,
         updated_at=now,
@@ -105,11 +108,11 @@ def submit_idea(
 def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, now: datetime) -> Challenge:
     """Check and store a challenge, and owe its channel post. Raises `InvalidSubmission`."""
     errors: dict[str, str] = {}
-    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
-    problem = _text(
+    title = checked_text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
+    problem = checked_text(
         draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem and who suffers it.")
     )
-    outcome = _text(
+    outcome = checked_text(
         draft.desired_outcome,
         "desired_outcome",
         TEXT_MAX,
@@ -169,7 +172,7 @@ def open_challenge(session: Session, challenge_id: int, workspace_id: str) -> Ch
     challenge = queries.get_challenge(session, challenge_id)
     if challenge is None or challenge.workspace_id != workspace_id:
         raise InvalidSubmission({"challenge": _("That challenge no longer exists.")})
-    if challenge.status != "open":
+    if not takes_ideas(challenge.status):
         raise InvalidSubmission({"challenge": _("That challenge is closed to new ideas.")})
     return challenge
 
@@ -194,17 +197,20 @@ def submissions_of(session: Session, author: Author) -> Listing:
     )
 
 
-def idea_fields(draft: IdeaDraft, errors: dict[str, str]) -> tuple[str, str, str, str | None]:
-    """An idea's title, problem, proposal and department, cleaned (for a new idea and an edit alike);
-    a blank required field or an over-long one is recorded in `errors`."""
-    title = _text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title."))
-    problem = _text(draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves."))
-    proposal = _text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea."))
-    department = _text(draft.department, "department", DEPARTMENT_MAX, errors, required=None) or None
-    return title, problem, proposal, department
+def idea_fields(draft: IdeaDraft, errors: dict[str, str]) -> dict[str, Any]:
+    """The fields a person typed into an idea, cleaned and keyed as the `Idea` model names them (for a new
+    idea and an edit alike); a blank required field or an over-long one is recorded in `errors`."""
+    return {
+        "title": checked_text(draft.title, "title", TITLE_MAX, errors, required=_("Please write a title.")),
+        "problem": checked_text(
+            draft.problem, "problem", TEXT_MAX, errors, required=_("Please write the problem it solves.")
+        ),
+        "proposal": checked_text(draft.proposal, "proposal", TEXT_MAX, errors, required=_("Please write your idea.")),
+        "department": checked_text(draft.department, "department", DEPARTMENT_MAX, errors, required=None) or None,
+    }
 
 
-def _text(value: str, field: str, limit: int, errors: dict[str, str], *, required: str | None) -> str:
+def checked_text(value: str, field: str, limit: int, errors: dict[str, str], *, required: str | None) -> str:
     """Clean a field; record `required` (the message) if it is blank, or an error if it is too long."""
     text = clean(value)
     if required is not None and not text:

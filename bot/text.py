@@ -8,6 +8,12 @@ import unicodedata
 # Control characters other than tab and newline; they render as garbage or break clients.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
+# A Slack user ID (U… for a user, W… for an Enterprise Grid user), the only form people are stored in.
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def is_user_id(text: str) -> bool:
+    return USER_ID.fullmatch(text) is not None
 
 
 def clean(text: str | None) -> str:

@@ -48,7 +48,7 @@ class Console:
         out: Callable[[str], None] = print,
         ask: Callable[[str], str] = input,
     ) -> None:
-        from handlers.runtime import BotRuntime
+        from runtime.app import BotRuntime
 
         self.out, self.ask = out, ask
         self.slack = FakeSlack().start()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers import actions, commands, errors, events, language, reviews, views
+from handlers.services import Services
 
 
 def register(app: App, services: Services) -> None:

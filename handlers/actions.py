@@ -8,20 +8,19 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import challenges, messages, submissions
+from blocks import ids, modals
+from bot import challenges, submissions
 from bot.i18n import _
-from bot.reviews import Deciders
-from bot.services import Services
-from bot.submissions import Author, InvalidSubmission
-from handlers import forms
-from handlers.commands import update_form
-from handlers.replies import apologise, checked, tell
+from bot.refusals import InvalidSubmission
+from handlers import payloads
+from handlers.answers import apologise, checked, tell, update_form
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(messages.PROPOSE_SOLUTION)
+    @app.action(ids.PROPOSE_SOLUTION)
     def propose_solution(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
         value = str(action.get("value", ""))
@@ -30,7 +29,7 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.db.session() as session:
-                challenge = submissions.open_challenge(session, int(value), _author(body).workspace_id)
+                challenge = submissions.open_challenge(session, int(value), payloads.author(body).workspace_id)
         except InvalidSubmission as invalid:
             tell(respond, invalid.errors["challenge"])
             return
@@ -38,54 +37,48 @@ def register(app: App, services: Services) -> None:
             log.warning("database unavailable while opening a challenge", exc_info=True)
             apologise(respond)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=messages.idea_modal(challenge=challenge))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.idea_modal(challenge=challenge))
 
     def on_challenge_move(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        status = action["action_id"].removeprefix("challenge_")
+        status = ids.CHALLENGE_MOVE_BUTTONS[action["action_id"]]
         value = str(action.get("value", ""))
         if not value.isdigit():
             tell(respond, _("That button does not point to a challenge I know."))
             return
-        deciders = Deciders(services.settings.innovation_team)
-        user, now = body["user"]["id"], services.clock.now()
-        moved, _result = checked(
-            services,
-            respond,
-            lambda session: challenges.move_challenge(session, int(value), user, status, now, deciders),
+        user, now, team = body["user"]["id"], services.clock.now(), services.settings.innovation_team
+        checked(
+            services, respond, lambda session: challenges.move_challenge(session, int(value), user, status, now, team)
         )
-        if not moved:
-            return
-        services.outbox.kick()
 
-    for status in messages.CHALLENGE_MOVES:
-        app.action(f"challenge_{status}")(on_challenge_move)
+    for action_id in ids.CHALLENGE_MOVE_BUTTONS:
+        app.action(action_id)(on_challenge_move)
 
-    @app.action(messages.CHECK_SIMILAR)
+    @app.action(ids.CHECK_SIMILAR)
     def check_similar(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
-        workspace = _author(body).workspace_id
-        if view.get("callback_id") == messages.IDEA_MODAL:
-            draft = forms.idea_draft(view)
+        workspace = payloads.author(body).workspace_id
+        if view.get("callback_id") == ids.IDEA_MODAL:
+            draft = payloads.idea_draft(view)
             similar = services.matches.find(draft.title, f"{draft.problem}\n{draft.proposal}", workspace_id=workspace)
             challenge = _challenge(services, draft.challenge_id, workspace)
-            update_form(client, view["id"], messages.idea_modal(draft, challenge, similar), view.get("hash"))
-        elif view.get("callback_id") == messages.CHALLENGE_MODAL:
-            challenge_draft, _errors = forms.challenge_draft(view)
+            update_form(client, view["id"], modals.idea_modal(draft, challenge, similar), view.get("hash"))
+        elif view.get("callback_id") == ids.CHALLENGE_MODAL:
+            challenge_draft, _errors = payloads.challenge_draft(view)
             similar = services.matches.find(
                 challenge_draft.title,
                 f"{challenge_draft.problem}\n{challenge_draft.desired_outcome}",
                 workspace_id=workspace,
             )
-            update_form(client, view["id"], messages.challenge_modal(challenge_draft, similar), view.get("hash"))
+            update_form(client, view["id"], modals.challenge_modal(challenge_draft, similar), view.get("hash"))
 
-    @app.action(messages.JOIN_SIMILAR)
+    @app.action(ids.JOIN_SIMILAR)
     def join_similar(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         view = body.get("view") or {}
-        target = forms.target(action.get("value"))
-        author = _author(body)
+        target = payloads.target(action.get("value"))
+        author = payloads.author(body)
         item = services.matches.lookup(target, author.workspace_id) if target else None
         if target is None or item is None or not view.get("id"):
             return
@@ -95,13 +88,8 @@ def register(app: App, services: Services) -> None:
         except (InvalidSubmission, SQLAlchemyError):
             log.warning("could not record a join", exc_info=True)
             return
-        update_form(client, view["id"], messages.joined_view(item), view.get("hash"))
+        update_form(client, view["id"], modals.joined_view(item), view.get("hash"))
         services.outbox.kick()
-
-
-def _author(body: dict) -> Author:
-    user = body["user"]
-    return Author(user_id=user["id"], workspace_id=user.get("team_id") or body["team"]["id"])
 
 
 def _challenge(services: Services, challenge_id: int | None, workspace_id: str):

@@ -10,16 +10,17 @@ from functools import partial
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
-from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot import i18n, messages, reviewers, submissions
+from blocks import base, modals, replies
+from bot import i18n, reviewers, submissions
 from bot.i18n import N_, _
-from bot.services import Services
 from bot.submissions import Author
-from bot.text import clean
+from bot.text import USER_ID, clean
+from handlers import payloads
+from handlers.answers import ephemeral, open_form, update_form
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +34,20 @@ def register(app: App, services: Services) -> None:
     @app.command("/idea")
     def idea_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        draft = messages.idea_draft_from_command(clean(command.get("text")))
-        view_id = open_form(client, respond, command["trigger_id"], messages.idea_modal(draft))
+        draft = payloads.idea_draft_from_command(clean(command.get("text")))
+        view_id = open_form(client, respond, command["trigger_id"], modals.idea_modal(draft))
         if view_id and draft.title:
             similar = services.matches.find(draft.title, draft.proposal, workspace_id=command["team_id"])
-            update_form(client, view_id, messages.idea_modal(draft, similar=similar))
+            update_form(client, view_id, modals.idea_modal(draft, similar=similar))
 
     @app.command("/challenge")
     def challenge_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        draft = messages.challenge_draft_from_command(clean(command.get("text")))
-        view_id = open_form(client, respond, command["trigger_id"], messages.challenge_modal(draft))
+        draft = payloads.challenge_draft_from_command(clean(command.get("text")))
+        view_id = open_form(client, respond, command["trigger_id"], modals.challenge_modal(draft))
         if view_id and draft.title:
             similar = services.matches.find(draft.title, draft.problem, workspace_id=command["team_id"])
-            update_form(client, view_id, messages.challenge_modal(draft, similar=similar))
+            update_form(client, view_id, modals.challenge_modal(draft, similar=similar))
 
     @app.command("/ideas")
     def ideas_command(ack: Ack, command: dict, respond: Respond) -> None:
@@ -55,104 +56,81 @@ def register(app: App, services: Services) -> None:
         query = rest.strip()
         match word.lower():
             case "" | "help":
-                ack(**ephemeral(messages.help_message()))
+                ack(**ephemeral(replies.help_message()))
             case "mine":
                 ack()
                 respond(**reply(services, partial(_mine, author=author)).as_kwargs())
             case "search" if query:
                 ack()
                 found = services.matches.find(query, limit=SEARCH_LIMIT, workspace_id=author.workspace_id)
-                respond(**messages.search_results(query, found).as_kwargs())
+                respond(**replies.search_results(query, found).as_kwargs())
             case "search":
-                ack(**ephemeral(messages.usage(_(SEARCH_USAGE))))
+                ack(**ephemeral(replies.usage(_(SEARCH_USAGE))))
             case "language":
                 ack(**ephemeral(_language_command(services, author, query)))
             case "reviewers":
                 ack(**ephemeral(_reviewers_command(services, author, query)))
             case _:
-                ack(**ephemeral(messages.unknown_subcommand(word)))
+                ack(**ephemeral(replies.unknown_subcommand(word)))
 
 
-def ephemeral(message: messages.Message) -> dict:
-    """A reply only the person who typed the command sees."""
-    return {**message.as_kwargs(), "response_type": "ephemeral"}
-
-
-def reply(services: Services, build: Callable[[Session], messages.Message]) -> messages.Message:
+def reply(services: Services, build: Callable[[Session], base.Message]) -> base.Message:
     """What `build(session)` returns, or an apology when the database is down."""
     try:
         with services.db.session() as session:
             return build(session)
     except SQLAlchemyError:
         log.warning("database unavailable while answering a command", exc_info=True)
-        return messages.apology()
+        return replies.apology()
 
 
-def _reviewers_command(services: Services, author: Author, text: str) -> messages.Message:
+def _reviewers_command(services: Services, author: Author, text: str) -> base.Message:
     """`/ideas reviewers [list | set TEAM @a @b | remove TEAM]`, for the innovation team only."""
     if author.user_id not in services.settings.innovation_team:
-        return messages.usage(_("Only the innovation team can change who reviews ideas."))
+        return replies.usage(_("Only the innovation team can change who reviews ideas."))
     verb, _sep, rest = text.partition(" ")
     try:
         with services.db.session() as session:
             if verb in ("", "list"):
                 mappings = reviewers.list_reviewers(session)
-                return messages.reviewer_list(mappings)
+                return replies.reviewer_list(mappings)
             if verb == "set":
                 team, ids = _team_and_ids(rest)
                 mapping = reviewers.set_reviewers(session, team, reviewers.parse_user_ids(ids), services.clock.now())
-                return messages.reviewer_list([mapping])
+                return replies.reviewer_list([mapping])
             if verb == "remove" and rest.strip():
                 removed = reviewers.remove_reviewers(session, rest)
-                return messages.usage(_("Removed.") if removed else _("No reviewers were set for that team."))
+                return replies.usage(_("Removed.") if removed else _("No reviewers were set for that team."))
     except reviewers.InvalidReviewers as error:
-        return messages.usage(
+        return replies.usage(
             _("{problem}. Example: `/ideas reviewers set Mobility @alice @bob`", problem=error.localised())
         )
     except SQLAlchemyError:
-        return messages.apology()
-    return messages.usage(_(REVIEWERS_USAGE))
+        return replies.apology()
+    return replies.usage(_(REVIEWERS_USAGE))
 
 
-def _language_command(services: Services, author: Author, text: str) -> messages.Message:
+def _language_command(services: Services, author: Author, text: str) -> base.Message:
     """`/ideas language pt` (or `auto`): the language the bot uses with this person from now on."""
     code = text.strip().lower()
     chosen = i18n.normalise(code)
     if code != "auto" and chosen is None:
-        return messages.usage(_(LANGUAGE_USAGE, codes=" | ".join(i18n.LANGUAGES)))
+        return replies.usage(_(LANGUAGE_USAGE, codes=" | ".join(i18n.LANGUAGES)))
     try:
         now_reading = services.languages.choose(author.user_id, chosen)
     except SQLAlchemyError:
-        return messages.apology()
+        return replies.apology()
     with i18n.speaking(now_reading) as now_speaking:
-        return messages.language_chosen(now_speaking, following_slack=chosen is None)
+        return replies.language_chosen(now_speaking, following_slack=chosen is None)
 
 
 def _team_and_ids(text: str) -> tuple[str, str]:
     """Split "Urban mobility <@U1|a> <@U2|b>" (or "Urban mobility U1,U2") into the team and the IDs."""
-    match = re.search(r"(<@|\b[UW][A-Z0-9]{2,}\b)", text)
+    match = re.search(rf"(<@|\b{USER_ID.pattern}\b)", text)
     if match is None:
         raise reviewers.InvalidReviewers(N_("name the reviewers after the team"))
     return text[: match.start()].strip(), text[match.start() :]
 
 
-def _mine(session: Session, *, author: Author) -> messages.Message:
-    return messages.my_submissions(submissions.submissions_of(session, author))
-
-
-def open_form(client: WebClient, respond: Respond, trigger_id: str, view: View) -> str | None:
-    """Open a modal; returns its view id, or tells the person when Slack refuses."""
-    try:
-        return client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
-    except SlackClientError:
-        log.warning("could not open a modal", exc_info=True)
-        respond(text=_("Sorry, Slack did not let me open the form just now. Please try the command again."))
-        return None
-
-
-def update_form(client: WebClient, view_id: str, view: View, view_hash: str | None = None) -> None:
-    """Replace an open modal's content; a failure leaves the form as it was (nothing is lost)."""
-    try:
-        client.views_update(view_id=view_id, hash=view_hash, view=view)
-    except SlackClientError:
-        log.warning("could not update a modal", exc_info=True)
+def _mine(session: Session, *, author: Author) -> base.Message:
+    return replies.my_submissions(submissions.submissions_of(session, author))

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.i18n import N_, _
-from bot.services import Services
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import review_messages
+from blocks import home as home_blocks
 from bot.home import home_for
 from bot.nudges import next_nudge
 from bot.reviews import Deciders
-from bot.services import Services
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,4 +37,4 @@ def register(app: App, services: Services) -> None:
         except SQLAlchemyError:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return
-        client.views_publish(user_id=user, view=review_messages.home_view(home, now))
+        client.views_publish(user_id=user, view=home_blocks.home_view(home, now))

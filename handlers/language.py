@@ -1,5 +1,5 @@
 """Every request is answered in its sender's language: a Bolt middleware sets it in the request's
-context, which the listener thread inherits (`bot.logs.ContextExecutor`) and which ends with the request."""
+context, which the listener thread inherits (`runtime.logs.ContextExecutor`) and which ends with the request."""
 
 from __future__ import annotations
 
@@ -10,28 +10,16 @@ from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import use
-from bot.services import Services
+from handlers import payloads
+from handlers.services import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.middleware
     def speak_their_language(body: dict, next_: Callable[[], Any]) -> Any:
         try:
-            language = services.languages.of_person(sender(body))
+            language = services.languages.of_person(payloads.sender(body))
         except SQLAlchemyError:  # the database is down: answer (an apology) in the default language
             language = None
         use(language)
         return next_()
-
-
-def sender(body: dict) -> str | None:
-    """Who sent a slash command, an interaction or an event."""
-    if isinstance(body.get("user_id"), str):
-        return body["user_id"]
-    user = body.get("user")
-    if isinstance(user, dict) and isinstance(user.get("id"), str):
-        return user["id"]
-    event = body.get("event")
-    if isinstance(event, dict) and isinstance(event.get("user"), str):
-        return event["user"]
-    return None

@@ -9,20 +9,18 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from bot import nudges, review_messages, reviews
+from blocks import ids, modals
+from bot import nudges, reviews
 from bot.i18n import _, format_datetime
 from bot.matching.service import idea_document, project_document
 from bot.reviews import Deciders
-from bot.services import Services
 from bot.worktime import zone
-from handlers import forms
-from handlers.commands import open_form
-from handlers.replies import checked, saved, tell
+from handlers import payloads
+from handlers.answers import checked, open_form, saved, tell
+from handlers.services import Services
 from storage.models import PastProject
 
 log = logging.getLogger(__name__)
-
-DECISIONS = ("approve", "needs_info", "decline", "comment", "start", "complete", "merge", "withdraw")
 
 
 def register(app: App, services: Services) -> None:
@@ -30,10 +28,10 @@ def register(app: App, services: Services) -> None:
 
     def on_decision_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        name = action["action_id"].removeprefix("idea_")
-        idea_id = _idea_id(action)
+        name = ids.IDEA_MOVE_BUTTONS[action["action_id"]]
+        idea_id = payloads.idea_id(action)
         user = body["user"]["id"]
-        workspace = _workspace(body)
+        workspace = payloads.workspace(body)
         allowed, idea = checked(
             services, respond, lambda session: reviews.idea_for(session, idea_id, user, name, deciders, workspace)
         )
@@ -45,20 +43,20 @@ def register(app: App, services: Services) -> None:
             candidates = services.matches.find(
                 document.title, document.description, limit=10, exclude=document.key, workspace_id=idea.workspace_id
             )
-        open_form(client, respond, body["trigger_id"], review_messages.decision_modal(idea, name, candidates))
+        open_form(client, respond, body["trigger_id"], modals.decision_modal(idea, name, candidates))
 
-    for name in DECISIONS:
-        app.action(review_messages.ACTION_IDS[name])(on_decision_button)
+    for action_id in ids.IDEA_MOVE_BUTTONS:  # one listener for every move of `bot.reviews.MOVES`
+        app.action(action_id)(on_decision_button)
 
     def on_support_button(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        kind = "support" if action["action_id"] == review_messages.ACTION_IDS["support"] else "help"
-        idea_id = _idea_id(action)
+        kind = "support" if action["action_id"] == ids.SUPPORT_BUTTON else "help"
+        idea_id = payloads.idea_id(action)
         done, added = checked(
             services,
             respond,
             lambda session: reviews.support(
-                session, idea_id or 0, body["user"]["id"], kind, services.clock.now(), _workspace(body)
+                session, idea_id or 0, body["user"]["id"], kind, services.clock.now(), payloads.workspace(body)
             ),
         )
         if not done:
@@ -68,19 +66,18 @@ def register(app: App, services: Services) -> None:
         else:
             text = _("Thanks for your support!") if added else _("You already support this idea.")
         tell(respond, text)
-        services.outbox.kick()
 
-    app.action(review_messages.ACTION_IDS["support"])(on_support_button)
-    app.action(review_messages.ACTION_IDS["help"])(on_support_button)
+    app.action(ids.SUPPORT_BUTTON)(on_support_button)
+    app.action(ids.HELP_BUTTON)(on_support_button)
 
-    @app.view(review_messages.DECISION_MODAL)
+    @app.view(ids.DECISION_MODAL)
     def decision_submitted(ack: Ack, body: dict, view: dict) -> None:
-        metadata = forms.metadata(view)
+        metadata = payloads.metadata(view)
         idea_id, name = metadata.get("idea_id"), metadata.get("action")
-        if not isinstance(idea_id, int) or name not in DECISIONS:
+        if not isinstance(idea_id, int) or name not in reviews.MOVES:
             ack(response_action="errors", errors={"comment": _("This form is out of date; close it and try again.")})
             return
-        comment, outcome, target = forms.decision_values(view)
+        comment, outcome, target = payloads.decision_values(view)
 
         def decide(session: Session) -> PastProject | None:
             reviews.decide(
@@ -93,7 +90,7 @@ def register(app: App, services: Services) -> None:
                 comment=comment,
                 outcome=outcome,
                 target=target,
-                workspace_id=_workspace(body),
+                workspace_id=payloads.workspace(body),
             )
             return reviews.registry_entry(session, idea_id) if name == "complete" else None
 
@@ -103,12 +100,11 @@ def register(app: App, services: Services) -> None:
         ack()
         if project is not None:  # a completed experiment joined the registry
             services.matches.upsert(project_document(project))
-        services.outbox.kick()
 
-    @app.action(review_messages.SNOOZE_BUTTON)
+    @app.action(ids.SNOOZE_BUTTON)
     def snooze_button(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        idea_id, user = _idea_id(action), body["user"]["id"]
+        idea_id, user = payloads.idea_id(action), body["user"]["id"]
         tz = zone(services.time_zones(user), services.settings.timezone)
         now = services.clock.now()
         snoozed, until = checked(
@@ -118,22 +114,22 @@ def register(app: App, services: Services) -> None:
             return
         tell(respond, _("Snoozed: no reminder about this idea before {when}.", when=format_datetime(until, tz)))
 
-    @app.action(review_messages.EDIT_BUTTON)
+    @app.action(ids.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        idea_id, user = _idea_id(action), body["user"]["id"]
+        idea_id, user = payloads.idea_id(action), body["user"]["id"]
         editable, idea = checked(services, respond, lambda session: reviews.editable_idea(session, idea_id, user))
         if not editable or idea is None:
             return
-        open_form(client, respond, body["trigger_id"], review_messages.edit_modal(idea))
+        open_form(client, respond, body["trigger_id"], modals.edit_modal(idea))
 
-    @app.view(review_messages.EDIT_MODAL)
+    @app.view(ids.EDIT_MODAL)
     def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
-        idea_id = forms.metadata(view).get("idea_id")
+        idea_id = payloads.metadata(view).get("idea_id")
         if not isinstance(idea_id, int):
             ack(response_action="errors", errors={"title": _("This form is out of date; close it and try again.")})
             return
-        draft, user = forms.idea_draft(view), body["user"]["id"]
+        draft, user = payloads.idea_draft(view), body["user"]["id"]
         done, idea = saved(
             ack,
             services,
@@ -144,7 +140,6 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         services.matches.upsert(idea_document(idea))
-        services.outbox.kick()
 
     @app.event("message")
     def thread_reply(event: dict, body: dict) -> None:
@@ -168,12 +163,3 @@ def register(app: App, services: Services) -> None:
             log.warning("database unavailable: thread reply not kept", exc_info=True)
             raise  # Slack retries the delivery
         services.outbox.kick()
-
-
-def _idea_id(action: dict) -> int | None:
-    value = str(action.get("value", ""))
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
-def _workspace(body: dict) -> str:
-    return body["user"].get("team_id") or body["team"]["id"]

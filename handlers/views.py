@@ -7,19 +7,19 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from sqlmodel import Session
 
-from bot import messages, submissions
+from blocks import ids, modals
+from bot import submissions
 from bot.matching.service import challenge_document, idea_document
-from bot.services import Services
-from bot.submissions import Author
-from handlers import forms
-from handlers.replies import saved
+from handlers import payloads
+from handlers.answers import saved
+from handlers.services import Services
 from storage.models import Challenge, Idea
 
 
 def register(app: App, services: Services) -> None:
-    @app.view(messages.IDEA_MODAL)
+    @app.view(ids.IDEA_MODAL)
     def idea_submitted(ack: Ack, body: dict, view: dict) -> None:
-        author, draft = _author(body), forms.idea_draft(view)
+        author, draft = payloads.author(body), payloads.idea_draft(view)
         _save_and_confirm(
             ack,
             services,
@@ -30,9 +30,9 @@ def register(app: App, services: Services) -> None:
             channel=services.settings.ideas_channel,
         )
 
-    @app.view(messages.CHALLENGE_MODAL)
+    @app.view(ids.CHALLENGE_MODAL)
     def challenge_submitted(ack: Ack, body: dict, view: dict) -> None:
-        author, (draft, unreadable) = _author(body), forms.challenge_draft(view)
+        author, (draft, unreadable) = payloads.author(body), payloads.challenge_draft(view)
         if unreadable:
             ack(response_action="errors", errors=unreadable)
             return
@@ -52,11 +52,5 @@ def _save_and_confirm(
     done, stored = saved(ack, services, save, field="title")
     if not done or stored is None:
         return
-    ack(response_action="update", view=messages.received_view(kind, stored.title, channel))
+    ack(response_action="update", view=modals.received_view(kind, stored.title, channel))
     services.matches.upsert(idea_document(stored) if isinstance(stored, Idea) else challenge_document(stored))
-    services.outbox.kick()
-
-
-def _author(body: dict) -> Author:
-    user = body["user"]
-    return Author(user_id=user["id"], workspace_id=user.get("team_id") or body["team"]["id"])

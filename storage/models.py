@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX = 150
+
+
+def id_list(joined: str) -> list[str]:
+    """User IDs as a list, from a column that stores them comma-separated (`Idea.reviewers`, ...)."""
+    return [user for user in joined.split(",") if user]
+
+
+def joined_ids(ids: Iterable[str]) -> str:
+    """User IDs as one comma-separated column value: what `id_list` reads back."""
+    return ",".join(ids)
 
 
 class Challenge(SQLModel, table=True):

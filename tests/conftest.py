@@ -13,10 +13,10 @@ import psycopg
 import pytest
 
 from bot.config import Settings
-from bot.delivery import RetryPolicy
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
-from handlers.runtime import BotRuntime, HttpServer
+from runtime.app import BotRuntime, HttpServer
+from slackapi.delivery import RetryPolicy
 from storage.db import Database
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, time, timedelta
 
+from blocks.digest import digest_message, digest_text
 from bot import reviews
 from bot.digest import build_digest, last_scheduled, owe_due_digests
-from bot.digest_messages import digest_message, digest_text
 from bot.reviews import Deciders
 from bot.submissions import Author, IdeaDraft, submit_idea
 from bot.worktime import zone

@@ -13,7 +13,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot import digest_messages, i18n, messages, review_messages
+from blocks import base, digest, dms, home, modals, posts, replies
+from bot import i18n
 from bot.digest import Digest
 from bot.home import Figures, Home
 from bot.i18n import LOCALES_DIR, _, ngettext, speaking
@@ -55,7 +56,7 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
 
 def test_the_template_holds_every_string_the_code_marks():
     marked = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "blocks", "handlers"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):
@@ -80,7 +81,7 @@ def test_slovenian_has_four_plural_forms_and_each_is_right():
             "103 ideje",
             "105 idej",
         ]
-        assert review_messages.days(2) == "2 dneva" and review_messages.days(5) == "5 dni"
+        assert base.days(2) == "2 dneva" and base.days(5) == "5 dni"
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
@@ -182,15 +183,15 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
     similar = [found("project"), found("idea"), found("challenge")]
     with speaking(language):
         views = [
-            messages.idea_modal(IdeaDraft("t", "p", "q"), challenge, similar),
-            messages.idea_modal(None, None, []),
-            messages.challenge_modal(ChallengeDraft("t", "p", "o"), None),
-            messages.received_view("idea", "T" * 150, "C0IDEAS001"),
-            messages.received_view("challenge", "T" * 150, "C0IDEAS001"),
-            messages.joined_view(found()),
-            review_messages.edit_modal(idea),
-            *[review_messages.decision_modal(idea, action, similar) for action in review_messages.FORM_TITLES],
-            review_messages.home_view(
+            modals.idea_modal(IdeaDraft("t", "p", "q"), challenge, similar),
+            modals.idea_modal(None, None, []),
+            modals.challenge_modal(ChallengeDraft("t", "p", "o"), None),
+            modals.received_view("idea", "T" * 150, "C0IDEAS001"),
+            modals.received_view("challenge", "T" * 150, "C0IDEAS001"),
+            modals.joined_view(found()),
+            modals.edit_modal(idea),
+            *[modals.decision_modal(idea, action, similar) for action in modals.FORM_TITLES],
+            home.home_view(
                 Home(
                     mine=[idea] * 12,
                     waiting_for_me=[idea] * 12,
@@ -205,28 +206,25 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
         for view in views:
             view.to_dict()  # raises SlackObjectFormationError when a translated string is too long
         built = [
+            *[posts.idea_post(long_idea(status), challenge, similar, supporters=1234) for status in STATUS_LABELS],
+            posts.challenge_post(challenge, similar, [idea] * 20),
+            dms.confirmation("idea", "T" * 150, "https://x", 12),
+            dms.confirmation("challenge", "T" * 150, "https://x"),
+            replies.help_message(),
+            replies.search_results("q" * 100, similar),
+            dms.join_notice("U1", found("idea")),
+            dms.nudge_dm(idea, 3, 12),
+            dms.escalation_message(idea, 12, ["U1", "U2"]),
             *[
-                review_messages.idea_post(long_idea(status), challenge, similar, supporters=1234)
-                for status in STATUS_LABELS
-            ],
-            messages.challenge_post(challenge, similar, [idea] * 20),
-            messages.confirmation("idea", "T" * 150, "https://x", 12),
-            messages.confirmation("challenge", "T" * 150, "https://x"),
-            messages.help_message(),
-            messages.search_results("q" * 100, similar),
-            messages.join_notice("U1", found("idea")),
-            review_messages.nudge_dm(idea, 3, 12),
-            review_messages.escalation_message(idea, 12, ["U1", "U2"]),
-            *[
-                review_messages.decision_reply(
+                posts.decision_reply(
                     Decision(
                         idea_id=12, actor_id="U1", action=a, status_after="approved", comment="why", created_at=NOW
                     )
                 )
-                for a in review_messages.THREAD_REPLIES
+                for a in posts.THREAD_REPLIES
             ],
-            digest_messages.digest_message(Digest(start=NOW, end=NOW)),
-            digest_messages.digest_message(full_digest(idea, challenge)),
+            digest.digest_message(Digest(start=NOW, end=NOW)),
+            digest.digest_message(full_digest(idea, challenge)),
         ]
         for message in built:
             message.as_kwargs()
@@ -235,22 +233,20 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
 # Strings in these modules that are not words for people: Slack's protocol, the product's name, markers.
 NOT_FOR_PEOPLE = {"Innovation Bot", "both mention: ", "similar wording", "similar meaning"}
 FOR_PEOPLE = [
-    "bot/messages.py",
-    "bot/review_messages.py",
-    "bot/digest_messages.py",
+    *[f"blocks/{path.name}" for path in (ROOT / "blocks").glob("*.py")],
     "bot/reviews.py",
     "bot/submissions.py",
     "bot/challenges.py",
     "bot/nudges.py",
     "bot/reviewers.py",
-    *[f"handlers/{path.name}" for path in (ROOT / "handlers").glob("*.py") if path.name != "web.py"],
+    *[f"handlers/{path.name}" for path in (ROOT / "handlers").glob("*.py")],
 ]
 
 
 @pytest.mark.parametrize("path", FOR_PEOPLE)
 def test_no_english_sentence_is_left_outside_the_catalogs(path):
     """Every literal that reads like words (two words or more) is marked for translation, a docstring,
-    a log line, or known not to be for people. (handlers/web.py answers Slack's HTTP, not people.)"""
+    a log line, or known not to be for people."""
     source = (ROOT / path).read_text()
     tree = ast.parse(source)
     exempt: set[int] = set()

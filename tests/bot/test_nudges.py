@@ -9,13 +9,13 @@ import pytest
 from bot import nudges, reviews
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.delivery import Channels, Delivery
-from bot.notifier import SlackNotifier, make_web_client
 from bot.nudges import Policy
 from bot.reviews import Deciders
 from bot.submissions import Author, IdeaDraft, submit_idea
 from bot.worktime import zone
 from fakeslack.server import FakeSlack
+from slackapi.delivery import Channels, Delivery
+from slackapi.notifier import SlackNotifier, make_web_client
 from storage import queries
 from storage.db import Database
 

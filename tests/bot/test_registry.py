@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.registry import ImportRefused, import_projects
+from bot.registry import ImportRefused, first_web_address, import_projects
 from storage.db import Database
 from storage.models import PastProject
 
@@ -90,3 +90,9 @@ def test_unusable_files_are_refused_with_a_clear_reason(db: Database, tmp_path: 
         run(db, other)
     with pytest.raises(ImportRefused, match="unknown field"):
         run(db, no_title, overrides={"heading": "headline"})
+
+
+def test_a_web_address_stops_where_a_slack_link_would_end():
+    """A `|` or `>` in a registry cell would otherwise end the link early and let the rest be read as mrkdwn."""
+    assert first_web_address("https://evil.example/p|<!channel>") == "https://evil.example/p"
+    assert first_web_address("see www.registry.example/x>y") == "https://www.registry.example/x"

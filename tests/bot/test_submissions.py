@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import submissions
-from bot.submissions import Author, ChallengeDraft, IdeaDraft, InvalidSubmission
+from bot.refusals import InvalidSubmission
+from bot.submissions import Author, ChallengeDraft, IdeaDraft
 from storage import queries
 from storage.db import Database
 

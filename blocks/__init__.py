@@ -1,0 +1,1 @@
+"""Block Kit, by surface: modals, channel posts, DMs, command replies, the App Home, the digest."""

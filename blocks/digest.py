@@ -1,0 +1,117 @@
+"""The weekly digest as a Slack message and as terminal text (`python main.py digest --preview`)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+
+from blocks.base import Message, and_more, context, days, link, sections
+from blocks.posts import THREAD_REPLIES
+from bot.digest import Digest, waiting_on
+from bot.i18n import _, format_date, ngettext
+from bot.labels import status_label
+from bot.text import escape_mrkdwn, shorten
+
+SHOWN = 5  # items per list; the rest is counted
+
+
+def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
+    """(heading, mrkdwn lines) for each part of the digest that has something to say."""
+    parts: list[tuple[str, list[str]]] = []
+    if digest.new_ideas or digest.new_challenges:
+        lines = [f"• :bulb: {link(idea.title, idea.permalink)}" for idea in digest.new_ideas]
+        lines += [f"• :dart: *{escape_mrkdwn(shorten(c.title, 150))}*" for c in digest.new_challenges]
+        ideas = ngettext("{count} idea", "{count} ideas", len(digest.new_ideas))
+        challenges = ngettext("{count} challenge", "{count} challenges", len(digest.new_challenges))
+        parts.append((_("New this week: {ideas}, {challenges}", ideas=ideas, challenges=challenges), lines))
+    if digest.decisions:
+        lines = []
+        for decision, idea in digest.decisions:
+            reason = f": {escape_mrkdwn(shorten(decision.comment, 160))}" if decision.comment else ""
+            said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+            lines.append(f"• {link(idea.title, idea.permalink)}: {said}{reason}")
+        parts.append((_("Decisions"), lines))
+    if digest.waiting:
+        lines = [
+            f"• {link(idea.title, idea.permalink)} · {days(waited)} · "
+            + _("waiting on {people}", people=", ".join(f"<@{u}>" for u in waiting_on(idea)) or "—")
+            for idea, waited in digest.waiting
+        ]
+        parts.append((_("Waiting longest for feedback"), lines))
+    if digest.completed:
+        lines = [
+            f"• {link(idea.title, idea.permalink)} · *{status_label(idea.outcome or '')}* · "
+            f"{escape_mrkdwn(shorten(idea.lessons_learned or '', 200))}"
+            for idea in digest.completed
+        ]
+        parts.append((_("Experiments completed, and what we learned"), lines))
+    if digest.joins:
+        joined = ngettext(
+            "• {count} person joined existing work instead of starting again",
+            "• {count} people joined existing work instead of starting again",
+            digest.joins,
+        )
+        parts.append((_("Duplicates avoided"), [joined]))
+    if digest.most_supported:
+        lines = [
+            f"• {link(idea.title, idea.permalink)} · {supporters(n)} · {status_label(idea.status)}"
+            for idea, n in digest.most_supported
+        ]
+        parts.append((_("Most supported"), lines))
+    return parts
+
+
+def digest_message(digest: Digest) -> Message:
+    """The digest for a channel, within Slack's limits (long lists end with "…and N more")."""
+    end = format_date(digest.end)
+    blocks: list[Block] = [HeaderBlock(text=_("Innovation digest · week to {date}", date=end))]
+    if digest.empty:
+        blocks += sections(
+            _("A quiet week: no new ideas, challenges or decisions. Have an idea? `/idea` takes a minute.")
+        )
+    for heading, lines in digest_sections(digest):
+        blocks += [DividerBlock(), *sections(f"*{heading}*\n" + "\n".join(_capped(lines)))]
+    thanks = _thanks(digest)
+    if thanks:
+        blocks += [DividerBlock(), context(thanks)]
+    return Message(text=_("Innovation digest for the week to {date}", date=end), blocks=blocks)
+
+
+def digest_text(digest: Digest) -> str:
+    """The same digest for a terminal."""
+    out = [_("Innovation digest · {start} – {end}", start=format_date(digest.start), end=format_date(digest.end))]
+    if digest.empty:
+        out.append(_("A quiet week: no new ideas, challenges or decisions."))
+    for heading, lines in digest_sections(digest):
+        out += ["", heading, *(_plain(line) for line in _capped(lines))]
+    thanks = _thanks(digest)
+    if thanks:
+        out += ["", _plain(thanks)]
+    return "\n".join(out)
+
+
+def _thanks(digest: Digest) -> str:
+    if not digest.contributors and not digest.anonymous_contributors:
+        return ""
+    names = [f"<@{user}>" for user in digest.contributors[:20]]
+    if len(digest.contributors) > 20:
+        names.append(ngettext("{count} more", "{count} more", len(digest.contributors) - 20))
+    if digest.anonymous_contributors:
+        count = digest.anonymous_contributors
+        names.append(ngettext("{count} anonymous colleague", "{count} anonymous colleagues", count))
+    return _(":pray: Thank you to this week's contributors: {names}.", names=", ".join(names))
+
+
+def supporters(count: int) -> str:
+    return ngettext("{count} supporter", "{count} supporters", count)
+
+
+def _capped(lines: list[str]) -> list[str]:
+    return lines if len(lines) <= SHOWN else [*lines[:SHOWN], and_more(len(lines) - SHOWN)]
+
+
+def _plain(mrkdwn: str) -> str:
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", mrkdwn)
+    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    return text.replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

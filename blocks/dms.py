@@ -1,0 +1,164 @@
+"""Direct messages: to an author (posted, feedback, merged, comments, help), an owner, a reviewer, the team."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from blocks.base import Message, context, link, quote, sections
+from blocks.ids import EDIT_BUTTON, SNOOZE_BUTTON, idea_move
+from blocks.posts import BUTTONS, THREAD_REPLIES
+from bot.i18n import _, ngettext
+from bot.labels import status_label
+from bot.matching.service import Found
+from bot.nudges import SNOOZE_DAYS
+from bot.text import escape_mrkdwn, shorten
+from storage.models import Comment, Decision, Idea, Support
+
+
+def confirmation(kind: str, title: str, permalink: str, subject_id: int | None = None) -> Message:
+    """The DM that tells an author their submission is posted (an idea's with a Withdraw button)."""
+    safe_title = escape_mrkdwn(shorten(title, 200))
+    if kind == "idea":
+        where = link(_("see your idea in the channel"), permalink, bold=False)
+        text = _("Your idea *{title}* is posted: {link}.", title=safe_title, link=where)
+        follow_up = _("Reviewers will give feedback in its thread; I'll tell you here when they do.")
+        fallback = _("Your idea {title} is posted", title=safe_title)
+    else:
+        where = link(_("see your challenge in the channel"), permalink, bold=False)
+        text = _("Your challenge *{title}* is posted: {link}.", title=safe_title, link=where)
+        follow_up = _("Colleagues can now propose solutions with the button under it.")
+        fallback = _("Your challenge {title} is posted", title=safe_title)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text)), context(follow_up)]
+    if kind == "idea" and subject_id is not None:
+        withdraw = ButtonElement(text=_("Withdraw"), action_id=idea_move("withdraw"), value=str(subject_id))
+        blocks.append(ActionsBlock(elements=[withdraw]))
+    return Message(text=fallback, blocks=blocks)
+
+
+def join_notice(joiner_id: str, item: Found) -> Message:
+    """The DM to the owner of work that someone joined."""
+    values = {"person": f"<@{joiner_id}>", "title": link(item.title, item.url)}
+    if item.kind == "challenge":
+        text = _(
+            ":handshake: {person} wants to join your challenge {title} instead of starting something similar. "
+            "Say hello!",
+            **values,
+        )
+        fallback = _("Someone wants to join your challenge")
+    else:
+        text = _(
+            ":handshake: {person} wants to join your idea {title} instead of starting something similar. Say hello!",
+            **values,
+        )
+        fallback = _("Someone wants to join your idea")
+    return Message(text=fallback, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def decision_dm(decision: Decision, idea: Idea) -> Message:
+    """The author's DM about a decision, with an Edit button when more information is asked for."""
+    link = (
+        f"<{idea.permalink}|{escape_mrkdwn(shorten(idea.title, 150))}>"
+        if idea.permalink
+        else (f"*{escape_mrkdwn(shorten(idea.title, 150))}*")
+    )
+    said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+    text = _("Feedback on your idea {title}: {what}.", title=link, what=said)
+    if decision.comment:
+        text += f"\n{quote(decision.comment)}"
+    blocks: list[Block] = sections(text)
+    if decision.action == "needs_info":
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=_("Edit your idea"), action_id=EDIT_BUTTON, value=str(idea.id), style="primary")
+                ]
+            )
+        )
+    return Message(text=_("Feedback on your idea: {status}", status=status_label(decision.status_after)), blocks=blocks)
+
+
+def merge_dm(idea: Idea, target: Found | None) -> Message:
+    """To the author and supporters of an idea merged into other work: where it went."""
+    where = link(target.title, target.url) if target is not None else _("existing work")
+    text = _(
+        ":link: The idea {title} was merged into {target}, which covers the same ground. Join in there!",
+        title=link(idea.title, idea.permalink),
+        target=where,
+    )
+    return Message(text=_("An idea you follow was merged"), blocks=sections(text))
+
+
+def comment_dm(comment: Comment, idea: Idea) -> Message:
+    said = _(
+        "{person} commented on your idea {title}:",
+        person=f"<@{comment.author_id}>",
+        title=link(idea.title, idea.permalink),
+    )
+    text = f"{said}\n{quote(shorten(comment.text, 1500))}"
+    return Message(text=_("New comment on your idea"), blocks=sections(text))
+
+
+def help_dm(offer: Support, idea: Idea) -> Message:
+    text = _(
+        ":raised_hands: {person} would like to help with your idea {title}.",
+        person=f"<@{offer.user_id}>",
+        title=link(idea.title, idea.permalink),
+    )
+    return Message(text=_("Someone would like to help with your idea"), blocks=sections(text))
+
+
+def edit_dm(idea: Idea) -> Message:
+    text = _(
+        ":pencil2: The author updated {title} after a request for more information. It's back in review.",
+        title=link(idea.title, idea.permalink),
+    )
+    return Message(text=_("An idea you review was updated"), blocks=sections(text))
+
+
+def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:
+    """A reminder to a reviewer: the idea in two lines, how long it has waited, and the buttons to act."""
+    summary = escape_mrkdwn(shorten(idea.problem.replace("\n", " "), 200))
+    waited = ngettext(
+        ":alarm_clock: {title} has waited *{count} day* for your feedback (reminder {number}).",
+        ":alarm_clock: {title} has waited *{count} days* for your feedback (reminder {number}).",
+        waited_days,
+        title=link(idea.title, idea.permalink),
+        number=number,
+    )
+    text = f"{waited}\n{summary}"
+    buttons = [
+        ButtonElement(text=_(BUTTONS[action]), action_id=idea_move(action), value=str(idea.id), style=style)
+        for action, style in (("approve", "primary"), ("needs_info", None), ("decline", "danger"))
+    ]
+    snooze = ngettext("Snooze {count} day", "Snooze {count} days", SNOOZE_DAYS)
+    buttons.append(ButtonElement(text=snooze, action_id=SNOOZE_BUTTON, value=str(idea.id)))
+    fallback = ngettext(
+        "Reminder: an idea waits for your feedback ({count} day)",
+        "Reminder: an idea waits for your feedback ({count} days)",
+        waited_days,
+    )
+    return Message(text=fallback, blocks=[*sections(text), ActionsBlock(elements=buttons)])
+
+
+def escalation_message(idea: Idea, waited_days: int, silent: list[str]) -> Message:
+    """To the innovation team: an idea nobody has answered despite the reminders."""
+    who = ", ".join(f"<@{user}>" for user in silent) or _("its reviewers")
+    waited = ngettext(
+        ":rotating_light: {title} has waited *{count} day* without feedback.",
+        ":rotating_light: {title} has waited *{count} days* without feedback.",
+        waited_days,
+        title=link(idea.title, idea.permalink),
+    )
+    text = f"{waited} " + _("Not answered after every reminder: {people}.", people=who)
+    fallback = ngettext(
+        "An idea has waited {count} day without feedback",
+        "An idea has waited {count} days without feedback",
+        waited_days,
+    )
+    return Message(text=fallback, blocks=sections(text))

@@ -1,0 +1,45 @@
+"""Every id Slack sends back to the bot: modal callback ids, button action ids, block ids.
+
+Listeners register on these and builders put them on elements, so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from bot import challenges, reviews
+
+# modals (callback_id)
+IDEA_MODAL = "idea_modal"
+CHALLENGE_MODAL = "challenge_modal"
+DECISION_MODAL = "decision_modal"
+EDIT_MODAL = "idea_edit_modal"
+
+# the action_id of every input element: the block_id names the field
+VALUE = "value"
+
+# buttons (action_id)
+CHECK_SIMILAR = "check_similar"
+JOIN_SIMILAR = "join_similar"
+PROPOSE_SOLUTION = "challenge_propose"
+EDIT_BUTTON = "idea_edit"
+SNOOZE_BUTTON = "idea_snooze"
+SUPPORT_BUTTON = "idea_support"
+HELP_BUTTON = "idea_help"
+
+# blocks (block_id)
+SIMILAR_CHECK_BLOCK = "similar_check"
+IDEA_ACTIONS_BLOCK = "idea_actions"
+CHALLENGE_ACTIONS_BLOCK = "challenge_actions"
+
+
+def idea_move(move: str) -> str:
+    """The action_id of the button for one of an idea's moves (`bot.reviews.MOVES`)."""
+    return f"idea_{move}"
+
+
+def challenge_move(status: str) -> str:
+    """The action_id of the button that moves a challenge to `status` (`bot.challenges.MOVES`)."""
+    return f"challenge_{status}"
+
+
+IDEA_MOVE_BUTTONS = {idea_move(move): move for move in reviews.MOVES}
+CHALLENGE_MOVE_BUTTONS = {challenge_move(status): status for status in challenges.MOVES}

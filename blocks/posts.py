@@ -1,0 +1,160 @@
+"""Channel posts and their threads: an idea with its review state and buttons, a challenge, a decision's reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from blocks.base import LIST_MAX, Message, and_more, context, format_date, labelled, posted_link, quote, sections
+from blocks.ids import (
+    CHALLENGE_ACTIONS_BLOCK,
+    HELP_BUTTON,
+    IDEA_ACTIONS_BLOCK,
+    PROPOSE_SOLUTION,
+    SUPPORT_BUTTON,
+    challenge_move,
+    idea_move,
+)
+from blocks.similar import declared_different, similar_for_reviewers
+from bot.challenges import moves_from, takes_ideas
+from bot.i18n import N_, _, format_number
+from bot.labels import status_label
+from bot.matching.service import Found
+from bot.reviews import reviewer_ids, reviewer_moves, takes_support
+from bot.text import escape_mrkdwn, split_for_blocks
+from storage.models import Challenge, Decision, Idea
+
+BUTTONS = {
+    "approve": N_("Approve"),
+    "needs_info": N_("Needs more info"),
+    "decline": N_("Decline"),
+    "comment": N_("Comment"),
+    "start": N_("Start experiment"),
+    "complete": N_("Complete"),
+    "merge": N_("Merge as duplicate"),
+    "withdraw": N_("Withdraw"),
+    "support": N_("Support"),
+    "help": N_("I'd like to help"),
+}
+STYLES = {"approve": "primary", "decline": "danger", "start": "primary", "complete": "primary"}
+
+
+THREAD_REPLIES = {  # {person} did it
+    "approve": N_("{person} approved this idea"),
+    "needs_info": N_("{person} asked for more information"),
+    "decline": N_("{person} declined this idea"),
+    "comment": N_("{person} commented"),
+    "start": N_("{person} started the experiment"),
+    "complete": N_("{person} completed the experiment"),
+    "withdraw": N_("{person} withdrew this idea"),
+    "merge": N_("{person} merged this idea into existing work"),
+}
+
+
+def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
+    """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
+    shown as "anonymous"."""
+    author = _("anonymous") if idea.anonymous else f"<@{idea.author_id}>"
+    facts = [_("*Status:* {status}", status=status_label(idea.status)), _("*By:* {person}", person=author)]
+    if idea.department:
+        facts.append(_("*Team:* {team}", team=escape_mrkdwn(idea.department)))
+    blocks: list[Block] = [HeaderBlock(text=idea.title), context("   ".join(facts))]
+    review = review_facts(idea)
+    if review:
+        blocks.append(context(review))
+    if challenge is not None:
+        blocks.append(context(_(":dart: Answers the challenge *{title}*", title=escape_mrkdwn(challenge.title))))
+    blocks += labelled(_("The problem"), idea.problem)
+    blocks += labelled(_("The idea"), idea.proposal)
+    blocks += lessons_blocks(idea)
+    blocks += similar_for_reviewers(similar, declared_different(idea.similar_shown))
+    blocks.append(idea_buttons(idea, supporters))
+    fallback = _("Idea: {title} ({status})", title=escape_mrkdwn(idea.title), status=status_label(idea.status))
+    return Message(text=fallback, blocks=blocks)
+
+
+def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:
+    """The buttons under an idea's post: one for each move a reviewer can make now (`bot.reviews.MOVES`),
+    then Support and "I'd like to help" while the idea takes them."""
+    elements = [
+        ButtonElement(text=_(BUTTONS[move]), action_id=idea_move(move), value=str(idea.id), style=STYLES.get(move))
+        for move in reviewer_moves(idea.status)
+    ]
+    if takes_support(idea.status):
+        support = f"{_(BUTTONS['support'])} ({format_number(supporters)})" if supporters else _(BUTTONS["support"])
+        elements.append(ButtonElement(text=support, action_id=SUPPORT_BUTTON, value=str(idea.id)))
+        elements.append(ButtonElement(text=_(BUTTONS["help"]), action_id=HELP_BUTTON, value=str(idea.id)))
+    return ActionsBlock(block_id=IDEA_ACTIONS_BLOCK, elements=elements)
+
+
+def review_facts(idea: Idea) -> str:
+    """The line under the title: reviewers, who decided, the outcome."""
+    parts = []
+    reviewers = reviewer_ids(idea)
+    if reviewers:
+        parts.append(_("*Reviewers:* {people}", people=", ".join(f"<@{user}>" for user in reviewers)))
+    if idea.decided_by and idea.status not in ("submitted", "in_review"):
+        parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=f"<@{idea.decided_by}>"))
+    if idea.outcome:
+        parts.append(_("*Outcome:* {outcome}", outcome=status_label(idea.outcome)))
+    return "   ".join(parts)
+
+
+def lessons_blocks(idea: Idea) -> list[Block]:
+    if not idea.lessons_learned:
+        return []
+    text = _("*Lessons learned*") + f"\n{escape_mrkdwn(idea.lessons_learned)}"
+    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_for_blocks(text, 3000)]
+
+
+CHALLENGE_BUTTONS = {"testing": N_("Testing solutions"), "solved": N_("Solved"), "closed": N_("Close")}
+
+
+def challenge_post(challenge: Challenge, similar: Sequence[Found] = (), ideas: Sequence[Idea] = ()) -> Message:
+    """The challenge as posted in the challenges channel, with a button to answer it."""
+    facts = [
+        _("*Status:* {status}", status=status_label(challenge.status)),
+        _("*Posted by:* {person}", person=f"<@{challenge.author_id}>"),
+    ]
+    if challenge.deadline is not None:
+        facts.append(_("*Ideas until:* {date}", date=format_date(challenge.deadline)))
+    blocks: list[Block] = [HeaderBlock(text=challenge.title), context("   ".join(facts))]
+    blocks += labelled(_("The problem"), challenge.problem)
+    blocks += labelled(_("A good solution would"), challenge.desired_outcome)
+    blocks += similar_for_reviewers(similar, declared_different(challenge.similar_shown))
+    if ideas:
+        lines = [
+            f"• {posted_link(idea.title, idea.permalink)} · {status_label(idea.status)}" for idea in ideas[:LIST_MAX]
+        ]
+        if len(ideas) > LIST_MAX:
+            lines.append(and_more(len(ideas) - LIST_MAX))
+        blocks += sections(_("*Ideas proposed ({count})*", count=len(ideas)) + "\n" + "\n".join(lines))
+    buttons = [
+        ButtonElement(text=_(CHALLENGE_BUTTONS[status]), action_id=challenge_move(status), value=str(challenge.id))
+        for status in moves_from(challenge.status)
+    ]
+    if takes_ideas(challenge.status):
+        propose = _("Propose a solution")
+        buttons.insert(
+            0, ButtonElement(text=propose, action_id=PROPOSE_SOLUTION, value=str(challenge.id), style="primary")
+        )
+    if buttons:
+        blocks.append(ActionsBlock(block_id=CHALLENGE_ACTIONS_BLOCK, elements=buttons))
+    return Message(text=_("New challenge: {title}", title=escape_mrkdwn(challenge.title)), blocks=blocks)
+
+
+def decision_reply(decision: Decision) -> Message:
+    """The reply in the idea's thread."""
+    text = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
+    fallback = _(THREAD_REPLIES[decision.action], person=_("A reviewer"))
+    if decision.comment:
+        text += f":\n{quote(decision.comment)}"
+    return Message(text=fallback, blocks=sections(text))

@@ -1,0 +1,25 @@
+"""The bot's long-lived collaborators, handed to every front (Slack handlers, CLI, scheduler)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.matching.service import MatchService
+from bot.nudges import Policy, TimeZoneOf
+from slackapi.people import Languages
+from slackapi.worker import Worker
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    outbox: Worker
+    matches: MatchService
+    policy: Policy
+    time_zones: TimeZoneOf
+    languages: Languages

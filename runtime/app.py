@@ -1,0 +1,184 @@
+"""Wiring: one running bot (database, Slack client, outbox worker, Bolt app) and its HTTP server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from slack_bolt import App
+from waitress import wasyncore
+from waitress.server import create_server
+
+import handlers
+from bot import i18n
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.matching.matcher import Thresholds
+from bot.matching.service import MatchService
+from bot.nudges import Policy
+from bot.worktime import zone
+from handlers.services import Services
+from runtime.logs import ContextExecutor
+from runtime.scheduler import DigestSchedule, Scheduler
+from runtime.web import MAX_BODY, SlackWsgi
+from slackapi.delivery import Channels, Delivery, RetryPolicy
+from slackapi.notifier import SlackNotifier, make_web_client
+from slackapi.people import Languages, People
+from slackapi.worker import Worker
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MATCH_REFRESH_SECONDS = 5.0  # how soon this process sees ideas and projects written by others
+# Listeners ack first, then finish their work (open a form, match, post) on the same thread; Bolt's
+# default pool of 5 let five such tails hold up every other request's ack. Measured in bench/load.py.
+LISTENER_THREADS = 32
+HTTP_THREADS = 16
+
+
+class BotRuntime:
+    """Everything one bot process runs. `start()` migrates and starts delivery; `stop()` undoes it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self.db = Database.connect(settings.database_url)
+        self.client = make_web_client(settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout)
+        # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
+        retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
+        clock = clock or SystemClock()
+        self.people = People(self.db, self.client, clock)
+        self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
+        i18n.set_default(settings.default_language)
+        channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
+        thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
+        self.matches = MatchService(self.db, thresholds, settings.match_model_dir)
+        self.delivery = Delivery(
+            self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, self.languages
+        )
+        self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
+        self.policy = Policy.from_settings(settings)
+        weekday, at = settings.digest_schedule
+        digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
+        self.scheduler = Scheduler(
+            self.db, clock, self.policy, self.people, self.worker.kick, settings.tick_seconds, digest=digest
+        )
+        self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
+        self.meaning = Worker("match-meaning", self.matches.embed_waiting, 1.0)
+        self.services = Services(
+            settings=settings,
+            db=self.db,
+            clock=clock,
+            outbox=self.worker,
+            matches=self.matches,
+            policy=self.policy,
+            time_zones=self.people,
+            languages=self.languages,
+        )
+        self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+        self.app = App(
+            client=self.client,
+            signing_secret=settings.signing_secret or "",
+            token_verification_enabled=False,
+            logger=logging.getLogger("slack_bolt"),
+            listener_executor=self.listeners,
+        )
+        handlers.register(self.app, self.services)
+        self._server = None
+
+    def start(self) -> None:
+        self.db.migrate()
+        indexed = self.matches.load()
+        log.info("duplicate finder ready: %s projects, ideas and challenges indexed", indexed)
+        self.worker.start()
+        self.refresher.start()
+        if self.settings.match_model_dir:
+            log.info("meaning stage on: sentence vectors for %s documents are computed in the background", indexed)
+            self.meaning.start()
+        self.scheduler.start()
+
+    def serve_http(
+        self, host: str = "0.0.0.0", port: int | None = None, threads: int = HTTP_THREADS, *, health_only: bool = False
+    ) -> HttpServer:
+        """Create the HTTP server (port 0 picks a free one); call `.run()` or `.start_in_thread()` on it.
+
+        `health_only` serves just /healthz, for Socket Mode.
+        """
+        wsgi = SlackWsgi(None if health_only else self.app, self.db, self.settings.signing_secret or "")
+        return HttpServer(
+            create_server(
+                wsgi,
+                host=host,
+                port=self.settings.port if port is None else port,
+                threads=threads,
+                max_request_body_size=8 * MAX_BODY,  # above this waitress drops the connection; below, a 413
+                ident="innovation-bot",
+            )
+        )
+
+    def stop(self) -> None:
+        """Stop in order: listeners finish what they acked, then the background jobs, then the database."""
+        self.listeners.shutdown(wait=True)
+        self.scheduler.stop()
+        self.refresher.stop()
+        self.meaning.stop()
+        self.worker.stop()
+        self.db.dispose()
+
+
+class HttpServer:
+    """A waitress server that runs in the foreground or in a thread and stops gracefully.
+
+    `close()` (or SIGTERM in `main.py`) stops accepting connections, lets requests in flight finish
+    and flush their responses (up to `grace` seconds), then ends the loop.
+    """
+
+    def __init__(self, server, grace: float = 10.0) -> None:
+        self._server = server
+        self._grace = grace
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def run(self) -> None:
+        """Serve until `close()` is called; returns when in-flight requests are done."""
+        server, loop_map = self._server, self._server._map
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=0.1, map=loop_map, use_poll=True, count=1)
+            server.close()  # stop accepting; the listening socket leaves the map
+            deadline = time.monotonic() + self._grace
+            while self._busy() and time.monotonic() < deadline:
+                wasyncore.loop(timeout=0.05, map=loop_map, use_poll=True, count=1)
+            wasyncore.close_all(loop_map)
+            server.task_dispatcher.shutdown(timeout=self._grace)
+        finally:
+            self._stopped.set()
+
+    def start_in_thread(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="http", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Ask the server to stop; safe from a signal handler or another thread."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(self._grace + 5)
+
+    def _busy(self) -> bool:
+        dispatcher = self._server.task_dispatcher
+        if dispatcher.queue or dispatcher.active_count:
+            return True
+        return any(getattr(channel, "total_outbufs_len", 0) for channel in self._server._map.values())

@@ -1,0 +1,386 @@
+"""Delivering what the outbox owes to Slack: claimed first, retried with back-off, sent once.
+
+A submission commits its row and an outbox entry in one transaction. Delivery then claims the entry
+(a lease in the database, so two workers or two processes never send it both), makes the Slack call
+outside any transaction, and records the result together with "sent" in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from sqlmodel import Session
+
+from blocks import base, digest, dms, posts
+from bot.challenges import owe_challenge_update
+from bot.clock import Clock
+from bot.digest import build_digest
+from bot.i18n import speaking
+from bot.matching.matcher import Document
+from bot.matching.service import Found, MatchService, challenge_document, idea_document
+from bot.reviews import reviewer_ids
+from bot.text import is_user_id
+from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
+from slackapi.people import Languages
+from storage import queries
+from storage.db import Database
+from storage.models import Challenge, Idea
+
+log = logging.getLogger(__name__)
+
+Record = Callable[[Session], None]
+"""Writes what a successful send learned (a message ts, a permalink) in the "sent" transaction."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off: `first`, doubling per attempt, never above `most`."""
+
+    first: timedelta = timedelta(seconds=2)
+    most: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=60)
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        backoff = min(self.first * (2 ** max(attempts - 1, 0)), self.most)
+        if retry_after is not None:
+            backoff = max(backoff, timedelta(seconds=retry_after))
+        return backoff
+
+
+@dataclass(frozen=True)
+class Channels:
+    ideas: str
+    challenges: str
+
+
+class Delivery:
+    """Sends due outbox entries through a `Notifier`."""
+
+    def __init__(
+        self,
+        db: Database,
+        notifier: Notifier,
+        clock: Clock,
+        channels: Channels,
+        policy: RetryPolicy | None = None,
+        matches: MatchService | None = None,
+        languages: Languages | None = None,
+    ) -> None:
+        self.db = db
+        self.languages = languages
+        self.matches = matches
+        self._attempts = 1
+        self.notifier = notifier
+        self.clock = clock
+        self.channels = channels
+        self.policy = policy or RetryPolicy()
+        idea = self._idea_kind = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
+        challenge = _Kind(
+            "challenge", channels.challenges, queries.get_challenge, _render_challenge, challenge_document
+        )
+        self._senders: dict[str, Callable[[int], Record]] = {
+            "post_idea": partial(self._post, idea),
+            "confirm_idea": partial(self._confirm, idea),
+            "post_challenge": partial(self._post, challenge),
+            "confirm_challenge": partial(self._confirm, challenge),
+            "notify_join": self._notify_join,
+            "decision_reply": self._decision_reply,
+            "notify_decision": self._notify_decision,
+            "update_post": self._update_post,
+            "notify_comment": self._notify_comment,
+            "notify_help": self._notify_help,
+            "update_challenge": self._update_challenge,
+            "nudge": self._nudge,
+            "digest": self._digest,
+        }
+
+    @property
+    def _addressed(self) -> dict[str, Callable[[int, str | None], Record]]:
+        """Senders of notices that go to several people: one outbox entry (and one send) per person."""
+        return {"notify_edit": self._notify_edit, "notify_merge": self._notify_merge, "escalation": self._escalation}
+
+    def deliver_due(self) -> int:
+        """Try every entry that is due now; returns how many were sent."""
+        with self.db.session() as session:
+            due = queries.due_outbox_ids(session, self.clock.now())
+        return sum(self.deliver(outbox_id) for outbox_id in due)
+
+    def deliver(self, outbox_id: int) -> bool:
+        """Claim one entry and send it; False if someone else holds it or the send must be retried."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            entry = queries.claim(session, outbox_id, now, self.policy.lease)
+            if entry is None:
+                return False
+            kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
+        try:
+            self._attempts = attempts
+            if kind in self._addressed:
+                record = self._addressed[kind](subject_id, recipient)
+            else:
+                record = self._senders[kind](subject_id)
+        except NotYet as error:
+            self._retry(outbox_id, attempts, f"waiting: {error}", None)
+            return False
+        except SlackUnavailable as error:
+            self._retry(outbox_id, attempts, f"unavailable: {error}", error.retry_after)
+            log.warning("slack unavailable, will retry", extra={"outbox_id": outbox_id, "kind": kind})
+            return False
+        except SlackRejected as error:
+            if error.error in CONFIGURATION_ERRORS:
+                self._retry(outbox_id, attempts, f"rejected: {error.error}", None)
+                log.error(
+                    "slack refused %s (%s): check the app's installation and channel membership; will retry",
+                    kind,
+                    error.error,
+                )
+            else:
+                with self.db.session() as session:
+                    queries.mark_failed(session, outbox_id, f"rejected: {error.error}")
+                log.error("slack refused %s (%s): giving up on outbox entry %s", kind, error.error, outbox_id)
+            return False
+        except Exception:
+            log.exception("unexpected error delivering outbox entry %s (%s)", outbox_id, kind)
+            self._retry(outbox_id, attempts, "unexpected error", None)
+            return False
+        with self.db.session() as session:
+            record(session)
+            queries.mark_sent(session, outbox_id, self.clock.now())
+        return True
+
+    def _retry(self, outbox_id: int, attempts: int, error: str, retry_after: float | None) -> None:
+        at = self.clock.now() + self.policy.delay(attempts, retry_after)
+        with self.db.session() as session:
+            queries.mark_retry(session, outbox_id, at, error)
+
+    def _reader(self, target: str) -> AbstractContextManager[str]:
+        """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
+        return speaking(self.languages.of(target) if self.languages is not None else None)
+
+    def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> None:
+        """Build a message in the language of whoever reads at `target`, and post it there."""
+        with self._reader(target):
+            message = build()
+        self.notifier.post(target, message, thread_ts=thread_ts)
+
+    # --- senders: Slack calls first, then a `Record` of what they returned ---
+
+    def _post(self, kind: _Kind, subject_id: int) -> Record:
+        """Post a submission in its channel (once), then owe its author a confirmation."""
+        with self.db.session() as session:
+            row = kind.load(session, subject_id)
+            message = None
+            if row is not None and row.message_ts is None:
+                with self._reader(kind.channel):
+                    message = kind.render(session, row, self._similar(kind, row))
+        if row is None:
+            return _nothing
+        posted = None
+        if message is not None:
+            marker = {"kind": kind.noun, "id": subject_id}
+            if self._attempts > 1:  # an earlier attempt may have posted before the bot could record it
+                posted = self.notifier.find_post(kind.channel, marker, row.created_at.timestamp() - 60)
+            if posted is None:
+                posted = self.notifier.post(kind.channel, message, marker=marker)
+
+        def record(session: Session) -> None:
+            fresh = kind.load(session, subject_id)
+            if fresh is not None and posted is not None:
+                fresh.channel_id, fresh.message_ts = posted.channel, posted.ts
+                challenge_id = getattr(fresh, "challenge_id", None)
+                answered = queries.get_challenge(session, challenge_id) if challenge_id else None
+                if answered is not None:  # the challenge's post lists the ideas proposed for it
+                    owe_challenge_update(session, answered, self.clock.now())
+            queries.enqueue(
+                session,
+                kind=f"confirm_{kind.noun}",
+                subject_id=subject_id,
+                dedupe_key=f"confirm_{kind.noun}:{subject_id}",
+                now=self.clock.now(),
+            )
+
+        return record
+
+    def _similar(self, kind: _Kind, row: Idea | Challenge) -> list[Found]:
+        """Work like this submission, for reviewers to see on its post (empty without a matcher)."""
+        if self.matches is None:
+            return []
+        document = kind.document(row)
+        found = self.matches.find(document.title, document.description, limit=3, exclude=document.key)
+        return [item for item in found if item.verdict is not None]
+
+    def _confirm(self, kind: _Kind, subject_id: int) -> Record:
+        """Tell the author, by DM, where their submission was posted."""
+        with self.db.session() as session:
+            row = kind.load(session, subject_id)
+        if row is None or row.channel_id is None or row.message_ts is None:
+            return _nothing
+        link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
+        self._send(row.author_id, lambda: dms.confirmation(kind.noun, row.title, link, row.id))
+
+        def record(session: Session) -> None:
+            fresh = kind.load(session, subject_id)
+            if fresh is not None:
+                fresh.permalink = link
+
+        return record
+
+    def _notify_join(self, join_id: int) -> Record:
+        """Tell the owner of joined work (an idea's or challenge's author, a project's Slack contact)."""
+        with self.db.session() as session:
+            join = queries.get_join(session, join_id)
+            owner = queries.owner_of(session, join.target) if join is not None else None
+        # a project's contact is told only when it is a Slack user (else it is an address or a name)
+        if join is None or owner is None or not is_user_id(owner) or owner == join.user_id or self.matches is None:
+            return _nothing
+        item = self.matches.lookup(join.target)
+        if item is not None:
+            self._send(owner, lambda: dms.join_notice(join.user_id, item))
+        return _nothing
+
+    # --- reviews: thread replies, the post kept up to date, the author and reviewers told ---
+
+    def _posted_idea(self, session: Session, idea_id: int) -> Idea:
+        idea = queries.get_idea(session, idea_id)
+        if idea is None or idea.channel_id is None or idea.message_ts is None:
+            raise NotYet(f"idea {idea_id} is not posted yet")
+        return idea
+
+    def _decision_reply(self, decision_id: int) -> Record:
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            if decision is None:
+                return _nothing
+            idea = self._posted_idea(session, decision.idea_id)
+        self._send(idea.channel_id, lambda: posts.decision_reply(decision), thread_ts=idea.message_ts)
+        return _nothing
+
+    def _notify_decision(self, decision_id: int) -> Record:
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            if decision is None:
+                return _nothing
+            idea = self._posted_idea(session, decision.idea_id)
+        if decision.actor_id != idea.author_id:
+            self._send(idea.author_id, lambda: dms.decision_dm(decision, idea))
+        return _nothing
+
+    def _update_post(self, idea_id: int) -> Record:
+        """Show the idea's current state on its post (any version: the newest state is rendered)."""
+        with self.db.session() as session:
+            idea = self._posted_idea(session, idea_id)
+            with self._reader(idea.channel_id or self.channels.ideas):
+                message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
+        self.notifier.update(idea.channel_id, idea.message_ts, message)
+        return _nothing
+
+    def _notify_comment(self, comment_id: int) -> Record:
+        with self.db.session() as session:
+            comment = queries.get_comment(session, comment_id)
+            idea = queries.get_idea(session, comment.idea_id) if comment is not None else None
+        if comment is not None and idea is not None:
+            self._send(idea.author_id, lambda: dms.comment_dm(comment, idea))
+        return _nothing
+
+    def _notify_help(self, support_id: int) -> Record:
+        with self.db.session() as session:
+            offer = queries.get_support(session, support_id)
+            idea = queries.get_idea(session, offer.idea_id) if offer is not None else None
+        if offer is not None and idea is not None:
+            self._send(idea.author_id, lambda: dms.help_dm(offer, idea))
+        return _nothing
+
+    def _notify_edit(self, idea_id: int, reviewer: str | None) -> Record:
+        with self.db.session() as session:
+            idea = queries.get_idea(session, idea_id)
+        if idea is not None and reviewer:
+            self._send(reviewer, lambda: dms.edit_dm(idea))
+        return _nothing
+
+    def _notify_merge(self, decision_id: int, person: str | None) -> Record:
+        """Tell the author or a supporter of a merged idea where it went."""
+        with self.db.session() as session:
+            decision = queries.get_decision(session, decision_id)
+            idea = queries.get_idea(session, decision.idea_id) if decision is not None else None
+        if idea is None or not idea.merged_into or not person:
+            return _nothing
+        target = self.matches.lookup(idea.merged_into) if self.matches is not None else None
+        self._send(person, lambda: dms.merge_dm(idea, target))
+        return _nothing
+
+    def _update_challenge(self, challenge_id: int) -> Record:
+        with self.db.session() as session:
+            challenge = queries.get_challenge(session, challenge_id)
+            if challenge is None or challenge.channel_id is None or challenge.message_ts is None:
+                raise NotYet(f"challenge {challenge_id} is not posted yet")
+            with self._reader(challenge.channel_id):
+                message = _render_challenge(session, challenge, [])
+        self.notifier.update(challenge.channel_id, challenge.message_ts, message)
+        return _nothing
+
+    def _nudge(self, nudge_id: int) -> Record:
+        with self.db.session() as session:
+            nudge = queries.get_nudge(session, nudge_id)
+            idea = queries.get_idea(session, nudge.idea_id) if nudge is not None else None
+        if nudge is None or idea is None or idea.awaiting_since is None:
+            return _nothing  # feedback came meanwhile: nothing to remind
+        waited = (self.clock.now() - idea.awaiting_since).days
+        self._send(nudge.reviewer_id, lambda: dms.nudge_dm(idea, nudge.number, waited))
+        return _nothing
+
+    def _escalation(self, nudge_id: int, target: str | None) -> Record:
+        with self.db.session() as session:
+            nudge = queries.get_nudge(session, nudge_id)
+            idea = queries.get_idea(session, nudge.idea_id) if nudge is not None else None
+        if nudge is None or idea is None or idea.awaiting_since is None:
+            return _nothing
+        waited = (self.clock.now() - idea.awaiting_since).days
+        if target:
+            self._send(target, lambda: dms.escalation_message(idea, waited, reviewer_ids(idea)))
+        return _nothing
+
+    def _digest(self, run_id: int) -> Record:
+        with self.db.session() as session:
+            run = queries.get_digest_run(session, run_id)
+            if run is None:
+                return _nothing
+            with self._reader(run.channel_id):
+                message = digest.digest_message(build_digest(session, run.period_start, run.period_end))
+        self.notifier.post(run.channel_id, message)
+        return _nothing
+
+
+class NotYet(Exception):
+    """What this message is about is not ready (an idea not posted yet): try again later."""
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How to load and render one kind of submission."""
+
+    noun: str
+    channel: str
+    load: Callable[[Session, int], Idea | Challenge | None]
+    render: Callable[[Session, Any, list[Found]], base.Message]
+    document: Callable[[Any], Document]
+
+
+def _render_idea(session: Session, idea: Idea, similar: list[Found]) -> base.Message:
+    challenge = queries.get_challenge(session, idea.challenge_id) if idea.challenge_id else None
+    assert idea.id is not None
+    return posts.idea_post(idea, challenge, similar, queries.support_count(session, idea.id))
+
+
+def _render_challenge(session: Session, challenge: Challenge, similar: list[Found]) -> base.Message:
+    assert challenge.id is not None
+    return posts.challenge_post(challenge, similar, queries.ideas_of_challenge(session, challenge.id))
+
+
+def _nothing(_session: Session) -> None:
+    """A `Record` for entries whose subject is gone: nothing to write."""

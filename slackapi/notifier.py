@@ -1,0 +1,142 @@
+"""The one door from the domain to Slack's Web API, with Slack's failures sorted into two kinds."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from blocks.base import Message
+
+log = logging.getLogger(__name__)
+
+# Errors that say "not now" rather than "never": try again later.
+_TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Errors an administrator can fix (invite the bot, reinstall the app): keep the message and keep trying.
+CONFIGURATION_ERRORS = {
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "missing_scope",
+    "team_access_not_granted",
+}
+
+
+class SlackUnavailable(Exception):
+    """Slack did not answer, or answered "not now" (5xx, 429, timeout)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class SlackRejected(Exception):
+    """Slack answered and refused the call; `error` is Slack's error code."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+MARKER_EVENT = "innovation_bot_post"
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class Notifier(Protocol):
+    """What the domain needs from Slack."""
+
+    def post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, marker: dict | None = None
+    ) -> Posted: ...
+
+    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None: ...
+
+    def permalink(self, channel: str, ts: str) -> str: ...
+
+    def update(self, channel: str, ts: str, message: Message) -> None: ...
+
+
+def make_web_client(token: str, base_url: str, timeout: float = 10) -> WebClient:
+    """A WebClient that waits out one 429 and retries one dropped connection by itself."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+class SlackNotifier:
+    """`Notifier` over slack_sdk's WebClient."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, marker: dict | None = None
+    ) -> Posted:
+        """Post a message; `marker` (message metadata) lets `find_post` recognise it later."""
+        metadata = {"event_type": MARKER_EVENT, "event_payload": marker} if marker else None
+        response = self._call(
+            "chat_postMessage", channel=channel, thread_ts=thread_ts, metadata=metadata, **message.as_kwargs()
+        )
+        return Posted(channel=response["channel"], ts=response["ts"])
+
+    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None:
+        """A message this bot posted in `channel` since `oldest` with `marker`, if there is one.
+
+        Used before posting again when an earlier attempt's outcome is unknown (a crash or a timeout
+        after Slack had accepted the post), so that the post is not doubled.
+        """
+        response = self._call(
+            "conversations_history", channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+        )
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == MARKER_EVENT and metadata.get("event_payload") == marker:
+                return Posted(channel=channel, ts=message["ts"])
+        return None
+
+    def permalink(self, channel: str, ts: str) -> str:
+        return self._call("chat_getPermalink", channel=channel, message_ts=ts)["permalink"]
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._call("chat_update", channel=channel, ts=ts, **message.as_kwargs())
+
+    def _call(self, method: str, **kwargs: object) -> dict:
+        try:
+            response = getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
+        except SlackApiError as error:
+            raise _classify(error) from None
+        except (SlackClientError, OSError) as error:  # connection refused, reset, timeout
+            raise SlackUnavailable(f"{type(error).__name__}: {error}") from None
+        return response.data  # type: ignore[return-value]
+
+
+def _classify(error: SlackApiError) -> Exception:
+    status = error.response.status_code
+    code = str(error.response.get("error", "unknown_error")) if isinstance(error.response.data, dict) else ""
+    if status == 429 or status >= 500 or code in _TRANSIENT_ERRORS:
+        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
+        if isinstance(retry_after, list):
+            retry_after = retry_after[0]
+        seconds = float(retry_after) if retry_after and str(retry_after).isdigit() else None
+        return SlackUnavailable(f"HTTP {status} {code}".strip(), retry_after=seconds)
+    return SlackRejected(code or f"http_{status}")

@@ -1,0 +1,56 @@
+"""People joining existing work instead of starting again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Challenge,
+    Idea,
+    JoinRequest,
+    PastProject,
+)
+
+
+def add_join(session: Session, workspace_id: str, user_id: str, target: str, now: datetime) -> int | None:
+    """Record a join; returns its id, or None if this person had already joined `target`."""
+    try:
+        with session.begin_nested():
+            join = JoinRequest(workspace_id=workspace_id, user_id=user_id, target=target, created_at=now)
+            session.add(join)
+            session.flush()
+    except IntegrityError:
+        return None
+    return join.id
+
+
+def get_join(session: Session, join_id: int) -> JoinRequest | None:
+    return session.get(JoinRequest, join_id)
+
+
+def owner_of(session: Session, target: str) -> str | None:
+    """Who is behind `target`: an idea's or challenge's author (a user ID), a project's contact (free text)."""
+    kind, _, number = target.partition(":")
+    if not number.isdigit():
+        return None
+    if kind == "idea":
+        idea = session.get(Idea, int(number))
+        return idea.author_id if idea else None
+    if kind == "challenge":
+        challenge = session.get(Challenge, int(number))
+        return challenge.author_id if challenge else None
+    project = session.get(PastProject, int(number))
+    return (project.contact or "").strip() or None if project else None
+
+
+def count_joins(session: Session, start: datetime, end: datetime) -> int:
+    query = (
+        select(func.count())
+        .select_from(JoinRequest)
+        .where(col(JoinRequest.created_at) >= start, col(JoinRequest.created_at) < end)
+    )
+    return session.exec(query).one()

@@ -1,0 +1,111 @@
+"""The outbox: what is owed to Slack, claimed with a lease, then marked sent, retried or failed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    OutboxMessage,
+)
+
+
+def enqueue(
+    session: Session, *, kind: str, subject_id: int, dedupe_key: str, now: datetime, recipient: str | None = None
+) -> None:
+    """Owe a Slack message; a second enqueue with the same key is ignored."""
+    exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if exists is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                OutboxMessage(
+                    kind=kind,
+                    subject_id=subject_id,
+                    recipient=recipient,
+                    dedupe_key=dedupe_key,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:  # another process enqueued it between our check and insert
+        pass
+
+
+def owe(
+    session: Session,
+    kind: str,
+    subject_id: int,
+    now: datetime,
+    *,
+    version: int | None = None,
+    recipient: str | None = None,
+) -> None:
+    """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates; and
+    recipient, for notices to several people, so that each person is told once)."""
+    key = ":".join(str(part) for part in (kind, subject_id, version, recipient) if part is not None)
+    enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now, recipient=recipient)
+
+
+def due_outbox_ids(session: Session, now: datetime, limit: int = 50) -> list[int]:
+    """Pending messages whose time has come and that nobody holds, oldest first."""
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            col(OutboxMessage.next_attempt_at) <= now,
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+        )
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return [row for row in session.exec(query).all() if row is not None]
+
+
+def claim(session: Session, outbox_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:
+    """Take a due message for `lease`; None when it is not due or another worker holds it."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == outbox_id,
+            OutboxMessage.status == "pending",
+            col(OutboxMessage.next_attempt_at) <= now,
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+        )
+        .values(lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, outbox_id, populate_existing=True)
+
+
+def mark_sent(session: Session, outbox_id: int, now: datetime) -> None:
+    _set(session, outbox_id, status="sent", sent_at=now, lease_until=None, last_error=None)
+
+
+def mark_retry(session: Session, outbox_id: int, at: datetime, error: str) -> None:
+    _set(session, outbox_id, next_attempt_at=at, lease_until=None, last_error=error[:500])
+
+
+def mark_failed(session: Session, outbox_id: int, error: str) -> None:
+    _set(session, outbox_id, status="failed", lease_until=None, last_error=error[:500])
+
+
+def _set(session: Session, outbox_id: int, **values: object) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def outbox_messages(session: Session) -> Sequence[OutboxMessage]:
+    """All outbox rows, oldest first (for tests and administrators)."""
+    return session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()

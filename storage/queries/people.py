@@ -1,0 +1,35 @@
+"""What the bot keeps of a Slack user: time zone, locale, chosen language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage.models import (
+    SlackUser,
+)
+
+
+def slack_user(session: Session, user_id: str) -> SlackUser | None:
+    return session.get(SlackUser, user_id)
+
+
+def save_slack_profile(session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime) -> SlackUser:
+    row = _slack_user_row(session, user_id)
+    row.tz, row.locale, row.fetched_at = tz, locale, now
+    return row
+
+
+def save_language_choice(session: Session, user_id: str, language: str | None, now: datetime) -> None:
+    row = _slack_user_row(session, user_id)
+    row.language, row.language_chosen_at = language, now
+
+
+def _slack_user_row(session: Session, user_id: str) -> SlackUser:
+    """The person's row, added if the bot has never stored anything about them."""
+    row = session.get(SlackUser, user_id)
+    if row is None:
+        row = SlackUser(user_id=user_id)
+        session.add(row)
+    return row

@@ -1,0 +1,137 @@
+"""Nothing is lost when Slack fails: every owed message goes out once, after outages and restarts."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from bot.submissions import Author, IdeaDraft, submit_idea
+from fakeslack.server import FakeSlack
+from slackapi.delivery import Channels, Delivery, RetryPolicy
+from slackapi.notifier import SlackNotifier, make_web_client
+from storage import queries
+from storage.db import Database
+from storage.models import Idea
+from tests.conftest import ALICE, IDEAS, RunningBot, start_bot
+from tests.e2e.helpers import submit_idea as submit_idea_in_slack
+
+DRAFT = IdeaDraft(title="Online booking", problem="Queues", proposal="Book online")
+AUTHOR = Author(user_id=ALICE, workspace_id="T0FAKE0001")
+
+
+def ideas(bot: RunningBot) -> list[Idea]:
+    with bot.runtime.db.session() as session:
+        return list(session.exec(select(Idea)).all())
+
+
+def test_three_server_errors_then_success_posts_exactly_once(bot: RunningBot):
+    bot.slack.fail("chat.postMessage", times=3, status=500)
+    reply = submit_idea_in_slack(bot)
+    assert reply.json()["response_action"] == "update"  # saved and confirmed although Slack is failing
+    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
+    assert len(bot.slack.calls("chat.postMessage", ok_only=False)) >= 4
+    assert len(bot.slack.posts(IDEAS)) == 1
+
+
+def test_rate_limiting_is_waited_out_and_posts_once(bot: RunningBot):
+    bot.slack.fail("chat.postMessage", times=2, status=429, retry_after=1)
+    submit_idea_in_slack(bot)
+    bot.slack.wait_for(lambda: bot.slack.posts(IDEAS), timeout=15)
+    bot.slack.wait_for(lambda: bot.slack.posts(ALICE), timeout=15)
+    assert len(bot.slack.posts(IDEAS)) == 1
+
+
+def test_dropped_connections_are_retried(bot: RunningBot):
+    bot.slack.fail("chat.postMessage", times=4, status=0)
+    submit_idea_in_slack(bot)
+    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
+    assert len(bot.slack.posts(IDEAS)) == 1
+
+
+def test_a_submission_made_during_an_outage_is_posted_once_after_a_restart(fake_slack: FakeSlack, database_url):
+    first = start_bot(fake_slack, database_url)
+    fake_slack.fail("chat.postMessage", times=10_000, status=503)
+    submit_idea_in_slack(first)
+    first.slack.wait_for(lambda: len(fake_slack.calls("chat.postMessage", ok_only=False)) >= 2)
+    first.stop()
+    [idea] = ideas(first)
+    assert idea.message_ts is None  # saved, not yet posted
+
+    fake_slack.fail("chat.postMessage", times=0)
+    second = start_bot(fake_slack, database_url)
+    try:
+        fake_slack.wait_for(lambda: fake_slack.posts(ALICE))
+        assert len(fake_slack.posts(IDEAS)) == 1
+        [idea] = ideas(second)
+        assert idea.message_ts == fake_slack.posts(IDEAS)[0]["ts"]
+    finally:
+        second.stop()
+
+
+def test_two_deliverers_never_post_the_same_idea_twice(db: Database, fake_slack: FakeSlack):
+    clock = ManualClock(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    with db.session() as session:
+        for _ in range(20):
+            submit_idea(session, DRAFT, AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    deliverers = [Delivery(db, notifier, clock, Channels(IDEAS, IDEAS)) for _ in range(2)]
+
+    threads = [threading.Thread(target=d.deliver_due) for d in deliverers * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    while any(d.deliver_due() for d in deliverers):  # confirmations owed by the posts
+        pass
+    assert len(fake_slack.posts(IDEAS)) == 20
+    assert len(fake_slack.posts(ALICE)) == 20
+
+
+def test_a_refused_message_is_kept_and_retried_later_when_the_cause_is_configuration(
+    db: Database, fake_slack: FakeSlack
+):
+    clock = ManualClock(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    with db.session() as session:
+        submit_idea(session, DRAFT, AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client("xoxb-revoked", fake_slack.api_url))
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), RetryPolicy())
+    assert delivery.deliver_due() == 0
+    with db.session() as session:
+        [entry] = queries.outbox_messages(session)
+    assert entry.status == "pending" and entry.last_error == "rejected: invalid_auth"
+
+    delivery.notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    assert delivery.deliver_due() == 0  # not due yet: back-off
+    clock.advance(timedelta(seconds=3))
+    assert delivery.deliver_due() == 1
+    assert len(fake_slack.posts(IDEAS)) == 1
+
+
+def test_back_off_doubles_up_to_a_ceiling_and_honours_retry_after():
+    policy = RetryPolicy(first=timedelta(seconds=2), most=timedelta(seconds=60))
+    assert [policy.delay(n).total_seconds() for n in (1, 2, 3, 4, 10)] == [2, 4, 8, 16, 60]
+    assert policy.delay(1, retry_after=30).total_seconds() == 30
+
+
+def test_a_post_that_slack_accepted_before_a_crash_is_found_not_doubled(db: Database, fake_slack: FakeSlack):
+    clock = ManualClock(datetime.now(UTC))
+    with db.session() as session:
+        idea = submit_idea(session, DRAFT, AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS))
+    # The first attempt: claimed, posted in Slack, then the process died before recording anything.
+    with db.session() as session:
+        [entry] = queries.outbox_messages(session)
+        assert queries.claim(session, entry.id, clock.now(), timedelta(seconds=60)) is not None
+    from blocks.posts import idea_post
+
+    first = notifier.post(IDEAS, idea_post(idea, None), marker={"kind": "idea", "id": idea.id})
+    clock.advance(timedelta(minutes=2))  # the lease has run out: another worker takes over
+    while delivery.deliver_due():
+        pass
+    assert len(fake_slack.posts(IDEAS)) == 1
+    with db.session() as session:
+        assert queries.get_idea(session, idea.id).message_ts == first.ts
+    assert fake_slack.calls("conversations.history")
+    assert len(fake_slack.posts(ALICE)) == 1  # and the author is confirmed once
