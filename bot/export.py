@@ -1,6 +1,7 @@
 """Exporting ideas, challenges, decisions and comments for reporting and records requests.
 
-Anonymous authors are exported as "anonymous", and so are their own comments on their idea.
+Anonymous authors are exported as "anonymous", and so are their own comments on their idea. In CSV, a cell
+that a spreadsheet would run as a formula is neutralised (OWASP's advice on CSV injection).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from sqlmodel import Session
 
 from storage import queries
 
+# A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("record", "id", "idea_id", "title", "status", "author", "team", "text", "outcome", "created_at")
 
 
@@ -93,10 +96,17 @@ def write_export(session: Session, path: Path, fmt: str) -> int:
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     else:
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
     return len(rows)
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell no spreadsheet runs: text that starts like a formula gets a leading `'`, shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _author(idea: Any, user_id: str) -> str:
