@@ -7,7 +7,7 @@ import re
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from blocks.base import Message, and_more, context, days, link, sections
-from blocks.posts import THREAD_REPLIES
+from blocks.posts import said
 from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
 from bot.labels import status_label
@@ -29,8 +29,7 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
         lines = []
         for decision, idea in digest.decisions:
             reason = f": {escape_mrkdwn(shorten(decision.comment, 160))}" if decision.comment else ""
-            said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
-            lines.append(f"• {link(idea.title, idea.permalink)}: {said}{reason}")
+            lines.append(f"• {link(idea.title, idea.permalink)}: {said(decision, idea)}{reason}")
         parts.append((_("Decisions"), lines))
     if digest.waiting:
         lines = [

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 
 from blocks.base import Message, context, link, quote, sections
 from blocks.ids import EDIT_BUTTON, SNOOZE_BUTTON, idea_move
-from blocks.posts import BUTTONS, THREAD_REPLIES
+from blocks.posts import BUTTONS, said
 from bot.i18n import _, ngettext
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -62,13 +62,8 @@ def join_notice(joiner_id: str, item: Found) -> Message:
 
 def decision_dm(decision: Decision, idea: Idea) -> Message:
     """The author's DM about a decision, with an Edit button when more information is asked for."""
-    link = (
-        f"<{idea.permalink}|{escape_mrkdwn(shorten(idea.title, 150))}>"
-        if idea.permalink
-        else (f"*{escape_mrkdwn(shorten(idea.title, 150))}*")
-    )
-    said = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
-    text = _("Feedback on your idea {title}: {what}.", title=link, what=said)
+    title = link(idea.title, idea.permalink, bold=idea.permalink is None)
+    text = _("Feedback on your idea {title}: {what}.", title=title, what=said(decision, idea))
     if decision.comment:
         text += f"\n{quote(decision.comment)}"
     blocks: list[Block] = sections(text)

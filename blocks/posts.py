@@ -59,6 +59,19 @@ THREAD_REPLIES = {  # {person} did it
 }
 
 
+def actor(user_id: str, idea: Idea | None, *, starts_sentence: bool = True) -> str:
+    """Someone who acted on `idea`, as a message names them: a mention, or "the author" for the idea's
+    anonymous author, who is never named whatever they press."""
+    if idea is not None and idea.anonymous and user_id == idea.author_id:
+        return _("The author") if starts_sentence else _("the author")
+    return f"<@{user_id}>"
+
+
+def said(decision: Decision, idea: Idea | None) -> str:
+    """What was done ("<@U1> approved this idea"), naming nobody who is anonymous."""
+    return _(THREAD_REPLIES[decision.action], person=actor(decision.actor_id, idea))
+
+
 def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
     """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
     shown as "anonymous"."""
@@ -102,7 +115,8 @@ def review_facts(idea: Idea) -> str:
     if reviewers:
         parts.append(_("*Reviewers:* {people}", people=", ".join(f"<@{user}>" for user in reviewers)))
     if idea.decided_by and idea.status not in ("submitted", "in_review"):
-        parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=f"<@{idea.decided_by}>"))
+        person = actor(idea.decided_by, idea, starts_sentence=False)
+        parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=person))
     if idea.outcome:
         parts.append(_("*Outcome:* {outcome}", outcome=status_label(idea.outcome)))
     return "   ".join(parts)
@@ -151,10 +165,11 @@ def challenge_post(challenge: Challenge, similar: Sequence[Found] = (), ideas: S
     return Message(text=_("New challenge: {title}", title=escape_mrkdwn(challenge.title)), blocks=blocks)
 
 
-def decision_reply(decision: Decision) -> Message:
+def decision_reply(decision: Decision, idea: Idea) -> Message:
     """The reply in the idea's thread."""
-    text = _(THREAD_REPLIES[decision.action], person=f"<@{decision.actor_id}>")
-    fallback = _(THREAD_REPLIES[decision.action], person=_("A reviewer"))
+    text = said(decision, idea)
+    by_author = decision.actor_id == idea.author_id
+    fallback = _(THREAD_REPLIES[decision.action], person=_("The author") if by_author else _("A reviewer"))
     if decision.comment:
         text += f":\n{quote(decision.comment)}"
     return Message(text=fallback, blocks=sections(text))

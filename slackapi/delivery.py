@@ -258,7 +258,7 @@ class Delivery:
             if decision is None:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
-        self._send(idea.channel_id, lambda: posts.decision_reply(decision), thread_ts=idea.message_ts)
+        self._send(idea.channel_id, lambda: posts.decision_reply(decision, idea), thread_ts=idea.message_ts)
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

@@ -219,7 +219,8 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
                 posts.decision_reply(
                     Decision(
                         idea_id=12, actor_id="U1", action=a, status_after="approved", comment="why", created_at=NOW
-                    )
+                    ),
+                    idea,
                 )
                 for a in posts.THREAD_REPLIES
             ],

@@ -46,13 +46,16 @@ def wait_until_confirmed(bot: RunningBot) -> None:
 
 
 def seen_by_others(bot: RunningBot, person: str) -> str:
-    """Every Slack call's arguments except the DMs to `person` and the lookups of `person` themselves
-    (`users.info`, which only Slack sees: the bot asks for their language and time zone)."""
+    """Every Slack call's arguments except the DMs to `person`, their own App Home (`views.publish` for
+    them) and the lookups of `person` themselves (`users.info`, which only Slack sees: the bot asks for
+    their language and time zone)."""
     import json
 
     calls = [
         call.args
         for call in bot.slack.calls()
-        if call.args.get("channel") != person and not (call.method == "users.info" and call.args.get("user") == person)
+        if call.args.get("channel") != person
+        and not (call.method == "users.info" and call.args.get("user") == person)
+        and not (call.method == "views.publish" and call.args.get("user_id") == person)
     ]
     return json.dumps(calls, ensure_ascii=False)

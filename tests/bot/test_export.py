@@ -1,0 +1,33 @@
+"""Exports are safe to open in a spreadsheet, on both databases."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.export import write_export
+from bot.submissions import Author, IdeaDraft, submit_idea
+from storage.db import Database
+
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("title", FORMULAS)
+def test_a_title_that_starts_like_a_formula_is_exported_as_text(db: Database, tmp_path, title):
+    with db.session() as session:
+        submit_idea(session, IdeaDraft(title=title, problem="p", proposal="q"), Author("U0ALICE001", "T1"), NOW)
+    path = tmp_path / "ideas.csv"
+    with db.session() as session:
+        write_export(session, path, "csv")
+    [row] = list(csv.DictReader(path.open(newline="")))
+    assert row["title"] == "'" + title.strip()  # shown as typed (cleaned), never run
