@@ -12,7 +12,7 @@ from blocks import ids, modals
 from bot import challenges, submissions
 from bot.i18n import _
 from bot.refusals import InvalidSubmission
-from handlers import payloads
+from handlers import language, payloads
 from handlers.answers import apologise, checked, tell, update_form
 from handlers.services import Services
 
@@ -23,6 +23,7 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.PROPOSE_SOLUTION)
     def propose_solution(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
+        language.settle(services, body["user"]["id"])
         value = str(action.get("value", ""))
         if not value.isdigit():
             tell(respond, _("That button does not point to a challenge I know."))

@@ -18,7 +18,7 @@ from bot import i18n, reviewers, submissions
 from bot.i18n import N_, _
 from bot.submissions import Author
 from bot.text import USER_ID, clean
-from handlers import payloads
+from handlers import language, payloads
 from handlers.answers import ephemeral, open_form, update_form
 from handlers.services import Services
 
@@ -34,6 +34,7 @@ def register(app: App, services: Services) -> None:
     @app.command("/idea")
     def idea_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
+        language.settle(services, command["user_id"])
         draft = payloads.idea_draft_from_command(clean(command.get("text")))
         view_id = open_form(client, respond, command["trigger_id"], modals.idea_modal(draft))
         if view_id and draft.title:
@@ -43,6 +44,7 @@ def register(app: App, services: Services) -> None:
     @app.command("/challenge")
     def challenge_command(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         ack()
+        language.settle(services, command["user_id"])
         draft = payloads.challenge_draft_from_command(clean(command.get("text")))
         view_id = open_form(client, respond, command["trigger_id"], modals.challenge_modal(draft))
         if view_id and draft.title:

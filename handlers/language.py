@@ -23,3 +23,12 @@ def register(app: App, services: Services) -> None:
             language = None
         use(language)
         return next_()
+
+
+SETTLE_SECONDS = 1.0  # after the ack, a newcomer's first form waits at most this long for Slack's locale
+
+
+def settle(services: Services, user_id: str | None) -> None:
+    """After the ack, before opening a form: speak the person's language once Slack has told it (at most
+    `SETTLE_SECONDS`; the trigger to open a form lasts 3 seconds)."""
+    use(services.languages.settle(user_id, SETTLE_SECONDS))

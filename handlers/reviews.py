@@ -15,7 +15,7 @@ from bot.i18n import _, format_datetime
 from bot.matching.service import idea_document, project_document
 from bot.reviews import Deciders
 from bot.worktime import zone
-from handlers import payloads
+from handlers import language, payloads
 from handlers.answers import checked, open_form, saved, tell
 from handlers.services import Services
 from storage.models import PastProject
@@ -28,6 +28,7 @@ def register(app: App, services: Services) -> None:
 
     def on_decision_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
+        language.settle(services, body["user"]["id"])
         name = ids.IDEA_MOVE_BUTTONS[action["action_id"]]
         idea_id = payloads.idea_id(action)
         user = body["user"]["id"]
@@ -117,6 +118,7 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.EDIT_BUTTON)
     def edit_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
+        language.settle(services, body["user"]["id"])
         idea_id, user = payloads.idea_id(action), body["user"]["id"]
         editable, idea = checked(services, respond, lambda session: reviews.editable_idea(session, idea_id, user))
         if not editable or idea is None:

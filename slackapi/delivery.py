@@ -33,6 +33,7 @@ from storage.db import Database
 from storage.models import Challenge, Idea
 
 log = logging.getLogger(__name__)
+LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
 
 Record = Callable[[Session], None]
 """Writes what a successful send learned (a message ts, a permalink) in the "sent" transaction."""
@@ -161,7 +162,8 @@ class Delivery:
 
     def _reader(self, target: str) -> AbstractContextManager[str]:
         """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
-        return speaking(self.languages.of(target) if self.languages is not None else None)
+        # the outbox is background work: it may wait for Slack to tell a newcomer's locale (SLACK_TIMEOUT-ish)
+        return speaking(self.languages.of(target, wait=LOCALE_WAIT) if self.languages is not None else None)
 
     def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> None:
         """Build a message in the language of whoever reads at `target`, and post it there."""

@@ -1,5 +1,8 @@
 """What the bot knows about people from Slack (time zone, locale), fetched once a day and kept, and the
-language each person reads: their own choice, else Slack's locale for them, else the default."""
+language each person reads: their own choice, else Slack's locale for them, else the default.
+
+A request never waits on Slack for this: the language comes from what is kept, and a missing or stale
+profile is fetched in the background; a failed fetch is not tried again for `RETRY_AFTER`."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from slack_sdk import WebClient
@@ -20,6 +24,7 @@ from storage.models import SlackUser
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(days=1)
+RETRY_AFTER = 300.0  # seconds before a person whose look-up failed is asked for again (Slack slow, 429)
 
 
 class People:
@@ -31,12 +36,40 @@ class People:
         self.db = db
         self.client = client
         self.clock = clock
+        self._lookups = ThreadPoolExecutor(max_workers=2, thread_name_prefix="people")
+        self._pending: dict[str, Future[SlackUser]] = {}
+        self._failed: dict[str, float] = {}  # user ID -> monotonic time before which Slack is not asked again
+        self._lock = threading.Lock()
 
     def __call__(self, user_id: str) -> str | None:
+        """The person's time zone, fetched now if it is not known (for the scheduler and after an ack)."""
         return self._known(user_id).tz
 
-    def locale(self, user_id: str) -> str | None:
-        return self._known(user_id).locale
+    def kept_locale(self, user_id: str) -> tuple[str | None, Future[SlackUser] | None]:
+        """The locale kept for this person, without asking Slack, and the look-up started in the background
+        when it is missing or stale (None when there is nothing to wait for)."""
+        with self.db.session() as session:
+            known = queries.slack_user(session, user_id)
+        if self._fresh(known):
+            return known.locale, None
+        return (known.locale if known else None), self._look_up_soon(user_id)
+
+    def _look_up_soon(self, user_id: str) -> Future[SlackUser] | None:
+        with self._lock:
+            if self.client is None or time.monotonic() < self._failed.get(user_id, 0.0):
+                return None
+            pending = self._pending.get(user_id)
+            if pending is None:
+                pending = self._pending[user_id] = self._lookups.submit(self._known, user_id)
+                pending.add_done_callback(lambda _done: self._forget(user_id))
+            return pending
+
+    def _forget(self, user_id: str) -> None:
+        with self._lock:
+            self._pending.pop(user_id, None)
+
+    def _fresh(self, known: SlackUser | None) -> bool:
+        return known is not None and known.fetched_at is not None and self.clock.now() - known.fetched_at < FRESH_FOR
 
     def chosen_language(self, user_id: str) -> str | None:
         with self.db.session() as session:
@@ -52,8 +85,8 @@ class People:
         now = self.clock.now()
         with self.db.session() as session:
             known = queries.slack_user(session, user_id)
-        if known is not None and known.fetched_at is not None and now - known.fetched_at < FRESH_FOR:
-            return known
+        if self._fresh(known) or time.monotonic() < self._failed.get(user_id, 0.0):
+            return known or SlackUser(user_id=user_id, fetched_at=None)
         profile = self._fetch(user_id)
         if profile is None:  # Slack did not answer: keep what we had
             return known or SlackUser(user_id=user_id, fetched_at=None)
@@ -65,8 +98,12 @@ class People:
             return None
         try:
             return self.client.users_info(user=user_id, include_locale=True)["user"]
-        except (SlackClientError, KeyError, TypeError):
-            log.warning("could not read a person's time zone and locale from Slack; using the defaults")
+        except (SlackClientError, OSError, KeyError, TypeError):
+            log.warning("could not read a person's time zone and locale from Slack; using the defaults for a while")
+            with self._lock:
+                if len(self._failed) > 10_000:
+                    self._failed.clear()
+                self._failed[user_id] = time.monotonic() + RETRY_AFTER
             return None
 
 
@@ -86,22 +123,37 @@ class Languages:
         self._lock = threading.Lock()
 
     def of_person(self, user_id: str | None) -> str:
+        """The person's language now, from what is kept (never waiting on Slack)."""
+        return self._resolve(user_id)[0]
+
+    def settle(self, user_id: str | None, timeout: float) -> str:
+        """The person's language once a look-up in progress has answered, waiting at most `timeout` seconds:
+        for work done after the ack (opening a form), so that a newcomer's first form is in their language."""
+        language, pending = self._resolve(user_id)
+        if pending is None:
+            return language
+        try:
+            pending.result(timeout=timeout)
+        except Exception:  # slow or failed: the default it is, and the look-up goes on in the background
+            return language
+        return self._resolve(user_id)[0]
+
+    def _resolve(self, user_id: str | None) -> tuple[str, Future[SlackUser] | None]:
         if not user_id:
-            return self.default
+            return self.default, None
         with self._lock:
             language, until = self._remembered.get(user_id, ("", 0.0))
         if time.monotonic() < until:
-            return language
-        language = (
-            i18n.normalise(self.people.chosen_language(user_id))
-            or i18n.normalise(self.people.locale(user_id))
-            or self.default
-        )
-        with self._lock:
-            if len(self._remembered) > 10_000:
-                self._remembered.clear()
-            self._remembered[user_id] = (language, time.monotonic() + self.REMEMBER_FOR)
-        return language
+            return language, None
+        chosen = i18n.normalise(self.people.chosen_language(user_id))
+        locale, pending = (None, None) if chosen else self.people.kept_locale(user_id)
+        language = chosen or i18n.normalise(locale) or self.default
+        if pending is None:  # final: remember it; a fallback while Slack is asked is not remembered
+            with self._lock:
+                if len(self._remembered) > 10_000:
+                    self._remembered.clear()
+                self._remembered[user_id] = (language, time.monotonic() + self.REMEMBER_FOR)
+        return language, pending
 
     def choose(self, user_id: str, language: str | None) -> str:
         """Keep a person's choice (None: follow Slack again); returns the language they now read."""
@@ -113,6 +165,9 @@ class Languages:
     def of_channel(self, channel_id: str) -> str:
         return self.channels.get(channel_id) or self.default
 
-    def of(self, target: str) -> str:
-        """A channel's language for a channel ID (C…, G…), a person's for a user ID (a DM)."""
-        return self.of_channel(target) if target[:1] in ("C", "G") else self.of_person(target)
+    def of(self, target: str, *, wait: float = 0.0) -> str:
+        """A channel's language for a channel ID (C…, G…), a person's for a user ID (a DM); background work
+        (the outbox) may `wait` that long for Slack to tell a person's locale, a request never does."""
+        if target[:1] in ("C", "G"):
+            return self.of_channel(target)
+        return self.settle(target, wait) if wait else self.of_person(target)

@@ -98,3 +98,24 @@ def test_the_digest_in_a_french_channel_is_in_french(fake_slack, database_url):
         assert "New this week: 1 idea, 0 challenges" in block_texts(english)
     finally:
         bot.stop()
+
+
+def test_the_ack_never_waits_for_slack_to_tell_a_newcomers_language(bot: RunningBot):
+    """Slack answers users.info after 8 seconds: the command is answered at once, in the default language,
+    and the failed look-up is not repeated for every request."""
+    newcomer = "U0NEWCOME1"
+    bot.slack.fail("users.info", times=3, status=500, delay=8)
+    first = bot.send.command("/ideas", "help", user=newcomer)
+    assert first.status == 200 and "Innovation Bot" in first.body
+    assert first.seconds < 3  # Slack's deadline for the ack; the look-up alone takes 8 s
+    bot.slack.wait_for(lambda: bot.slack.calls("users.info", ok_only=False), timeout=15)
+    for _ in range(3):
+        again = bot.send.command("/ideas", "help", user=newcomer)
+        assert again.status == 200 and "Innovation Bot" in again.body
+    assert len(bot.slack.calls("users.info", ok_only=False)) == 1  # remembered as failed, not asked per request
+
+
+def test_a_rate_limited_look_up_does_not_hold_back_a_newcomers_first_ack(bot: RunningBot):
+    bot.slack.fail("users.info", times=1, status=429, retry_after=5)
+    reply = bot.send.command("/ideas", "help", user="U0NEWCOME2")
+    assert reply.status == 200 and "Innovation Bot" in reply.body and reply.seconds < 3
