@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import resource
 import threading
 import time
 from datetime import timedelta
@@ -36,6 +37,13 @@ MATCH_REFRESH_SECONDS = 5.0  # how soon this process sees ideas and projects wri
 # default pool of 5 let five such tails hold up every other request's ack. Measured in bench/load.py.
 LISTENER_THREADS = 32
 HTTP_THREADS = 16
+# Idle or trickling connections (a slowloris) must not lock Slack out: waitress reads every request in full
+# on its event loop before a thread sees it, so held sockets cost only a file descriptor. Its default limit
+# of 100 connections (and select(), capped at 1,024 descriptors) let ~100 silent sockets stop /healthz and
+# every Slack request; poll() and a high limit keep serving, and a silent connection is closed after 20 s.
+# Measured in bench/connections.py. A reverse proxy in front should still cap connections per address.
+CONNECTION_LIMIT = 10_000
+IDLE_SECONDS = 20
 
 
 class BotRuntime:
@@ -113,6 +121,7 @@ class BotRuntime:
         `health_only` serves just /healthz, for Socket Mode.
         """
         wsgi = SlackWsgi(None if health_only else self.app, self.db, self.settings.signing_secret or "")
+        _allow_open_files(CONNECTION_LIMIT + 1_000)
         return HttpServer(
             create_server(
                 wsgi,
@@ -121,6 +130,10 @@ class BotRuntime:
                 threads=threads,
                 max_request_body_size=8 * MAX_BODY,  # above this waitress drops the connection; below, a 413
                 ident="innovation-bot",
+                connection_limit=CONNECTION_LIMIT,
+                asyncore_use_poll=True,
+                channel_timeout=IDLE_SECONDS,
+                cleanup_interval=5,
             )
         )
 
@@ -132,6 +145,15 @@ class BotRuntime:
         self.meaning.stop()
         self.worker.stop()
         self.db.dispose()
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit of open files towards `wanted` (never above the hard limit), so that
+    the connection limit, not the file limit, is what a flood of sockets meets."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 class HttpServer:

@@ -105,3 +105,26 @@ def test_stopping_the_runtime_ends_every_background_thread(bot: RunningBot):
     leftovers = {n for n in names if n.startswith(("listener", "slack-delivery", "match-index-refresh", "http"))}
     assert not leftovers
     assert not bot.runtime.scheduler._scheduler.running
+
+
+def test_held_and_trickling_connections_do_not_lock_slack_out(bot: RunningBot):
+    """300 connections (three times waitress's old limit) that send half a request and then nothing, or
+    a header line now and then: /healthz still answers and a signed command is still acked."""
+    import socket
+
+    host, port = bot.url.removeprefix("http://").split(":")
+    held = []
+    try:
+        for number in range(300):
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+            held.append(sock)
+        for sock in held[::10]:  # some trickle on
+            sock.sendall(b"X-Trickle: 1\r\n")
+        status, body = get(f"{bot.url}/healthz")
+        assert (status, body) == (200, {"status": "ok", "database": "up"})
+        reply = bot.send.command("/ideas", "help")
+        assert reply.status == 200 and "Innovation Bot" in reply.body
+    finally:
+        for sock in held:
+            sock.close()
