@@ -115,7 +115,7 @@ def test_held_and_trickling_connections_do_not_lock_slack_out(bot: RunningBot):
     host, port = bot.url.removeprefix("http://").split(":")
     held = []
     try:
-        for number in range(300):
+        for _ in range(300):
             sock = socket.create_connection((host, int(port)), timeout=5)
             sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
             held.append(sock)
