@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from sqlalchemy.exc import IntegrityError
 
 from bot import i18n
 from bot.clock import Clock
@@ -24,6 +25,7 @@ from storage.models import SlackUser
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(days=1)
+LOOKUP_WAIT = 10.0  # seconds work after an ack waits for a time zone (Slack's own timeout is about this)
 RETRY_AFTER = 300.0  # seconds before a person whose look-up failed is asked for again (Slack slow, 429)
 
 
@@ -42,8 +44,17 @@ class People:
         self._lock = threading.Lock()
 
     def __call__(self, user_id: str) -> str | None:
-        """The person's time zone, fetched now if it is not known (for the scheduler and after an ack)."""
-        return self._known(user_id).tz
+        """The person's time zone, fetched now if it is not known (for the scheduler and after an ack). The
+        fetch is the one in flight for this person if there is one, so that two never store the same row."""
+        with self.db.session() as session:
+            known = queries.slack_user(session, user_id)
+        pending = None if self._fresh(known) else self._look_up_soon(user_id)
+        if pending is not None:
+            try:
+                return pending.result(timeout=LOOKUP_WAIT).tz
+            except Exception:  # slow or failed: what was kept, and the defaults after that
+                pass
+        return known.tz if known is not None else None
 
     def kept_locale(self, user_id: str) -> tuple[str | None, Future[SlackUser] | None]:
         """The locale kept for this person, without asking Slack, and the look-up started in the background
@@ -90,8 +101,12 @@ class People:
         profile = self._fetch(user_id)
         if profile is None:  # Slack did not answer: keep what we had
             return known or SlackUser(user_id=user_id, fetched_at=None)
-        with self.db.session() as session:
-            return queries.save_slack_profile(session, user_id, profile.get("tz"), profile.get("locale"), now)
+        try:
+            with self.db.session() as session:
+                return queries.save_slack_profile(session, user_id, profile.get("tz"), profile.get("locale"), now)
+        except IntegrityError:  # another process stored this person a moment ago: theirs is as good
+            with self.db.session() as session:
+                return queries.slack_user(session, user_id) or SlackUser(user_id=user_id, fetched_at=None)
 
     def _fetch(self, user_id: str) -> Mapping[str, str] | None:
         if self.client is None:
