@@ -37,6 +37,7 @@ class Failure:
     times: int
     retry_after: int | None = None
     delay: float = 0.0  # seconds to wait before answering (longer than the client's timeout: a timeout)
+    done: bool = False  # the call takes effect (a message is stored) before the answer fails or comes late
 
 
 @dataclass
@@ -56,6 +57,7 @@ class FakeSlack:
         self.token = token
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
+        self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self._lock = threading.Lock()
         self._last_ts = 0.0
         self._view_ids = itertools.count(1)
@@ -104,11 +106,26 @@ class FakeSlack:
     # --- what tests ask of it -------------------------------------------------------------------
 
     def fail(
-        self, method: str, times: int = 1, status: int = 500, retry_after: int | None = None, delay: float = 0.0
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 500,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        done: bool = False,
     ) -> None:
-        """Make the next `times` calls of `method` fail with `status` (0: drop the connection), after `delay` s."""
+        """Make the next `times` calls of `method` fail with `status` (0: drop the connection), after `delay` s.
+
+        With `done`, each call still takes effect first, as when Slack stores a message and the answer is
+        lost on the way back: the outcome is unknown to the caller.
+        """
         with self._lock:
-            self.state.failures[method] = Failure(status=status, times=times, retry_after=retry_after, delay=delay)
+            self.state.failures[method] = Failure(status, times, retry_after, delay, done)
+
+    def refuse(self, method: str, error: str) -> None:
+        """Answer every call of `method` with `{"ok": false, "error": error}` (as for an app without a scope)."""
+        with self._lock:
+            self.refusals[method] = error
 
     def calls(self, method: str | None = None, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -129,7 +146,7 @@ class FakeSlack:
     def message(self, channel: str, ts: str) -> dict[str, Any]:
         """A message as it stands now (after any chat.update)."""
         with self._lock:
-            return dict(next(m for m in self.state.messages.get(channel, []) if m["ts"] == ts))
+            return dict(next(m for m in self.state.messages.get(_dm_channel(channel), []) if m["ts"] == ts))
 
     def responses(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -168,7 +185,10 @@ class FakeSlack:
             failure = self.state.failures.get(method)
             if failure is not None and failure.times > 0:
                 failure.times -= 1
-                self.state.calls.append(Call(method, args, failure.status))
+                if failure.done:
+                    self.state.calls.append(Call(method, args, 200, self._method(method, args)))
+                else:
+                    self.state.calls.append(Call(method, args, failure.status))
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 if failure.delay:
                     headers["X-Fake-Delay"] = str(failure.delay)
@@ -177,7 +197,9 @@ class FakeSlack:
             if authorization != f"Bearer {self.token}" and method != "api.test":
                 self.state.calls.append(Call(method, args, 200))
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
-            body = self._method(method, args)
+            body = (
+                {"ok": False, "error": self.refusals[method]} if method in self.refusals else self._method(method, args)
+            )
             self.state.calls.append(Call(method, args, 200, body))
             return 200, body, {}
 
@@ -204,6 +226,7 @@ class FakeSlack:
                     return {"ok": False, "error": "channel_not_found"}
                 if not args.get("text") and not args.get("blocks"):
                     return {"ok": False, "error": "no_text"}
+                channel = _dm_channel(channel)  # posting to a user ID posts in the bot's DM with them
                 ts = self._next_ts()
                 message = {"type": "message", "user": BOT_USER, "ts": ts, **_decoded(args)}
                 self.state.messages.setdefault(channel, []).append(message)
@@ -214,12 +237,23 @@ class FakeSlack:
                         message.update(_decoded(args))
                         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
                 return {"ok": False, "error": "message_not_found"}
-            case "conversations.history":
+            case "conversations.history" | "conversations.replies":
                 oldest = float(args.get("oldest") or 0)
-                found = [m for m in self.state.messages.get(args.get("channel", ""), []) if float(m["ts"]) >= oldest]
+                if method == "conversations.history":  # the channel's own messages, not replies in threads
+                    wanted = lambda m: m.get("thread_ts") in (None, m["ts"])  # noqa: E731
+                else:  # the thread's parent and its replies
+                    wanted = lambda m: args.get("ts") in (m["ts"], m.get("thread_ts"))  # noqa: E731
+                messages = self.state.messages.get(args.get("channel", ""), [])
+                found = [m for m in messages if float(m["ts"]) >= oldest and wanted(m)]
                 keep_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
                 shown = [m if keep_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found]
-                return {"ok": True, "messages": list(reversed(shown)), "has_more": False}
+                newest_first = method == "conversations.history"
+                return {"ok": True, "messages": list(reversed(shown)) if newest_first else shown, "has_more": False}
+            case "conversations.open":
+                users = str(args.get("users", ""))
+                if not users or "," in users:
+                    return {"ok": False, "error": "users_list_not_supplied" if not users else "not_supported"}
+                return {"ok": True, "channel": {"id": _dm_channel(users)}}
             case "chat.getPermalink":
                 channel, ts = args.get("channel", ""), str(args.get("message_ts", ""))
                 if not any(m["ts"] == ts for m in self.state.messages.get(channel, [])):
@@ -251,6 +285,11 @@ class FakeSlack:
                 return {"ok": True, "user": profile}
             case _:
                 return {"ok": False, "error": "unknown_method"}
+
+
+def _dm_channel(channel: str) -> str:
+    """The ID of the bot's DM with a user (Slack's are D…), or `channel` itself when it is no user ID."""
+    return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
 
 
 def _decoded(args: dict[str, Any]) -> dict[str, Any]:

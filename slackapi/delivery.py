@@ -8,10 +8,11 @@ outside any transaction, and records the result together with "sent" in one tran
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -26,7 +27,7 @@ from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document
 from bot.reviews import reviewer_ids
 from bot.text import is_user_id
-from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, SlackRejected, SlackUnavailable
+from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, Posted, SlackRejected, SlackUnavailable
 from slackapi.people import Languages
 from storage import queries
 from storage.db import Database
@@ -76,7 +77,7 @@ class Delivery:
         self.db = db
         self.languages = languages
         self.matches = matches
-        self._attempts = 1
+        self._attempt = threading.local()  # the entry being sent by this thread (see `_post_once`)
         self.notifier = notifier
         self.clock = clock
         self.channels = channels
@@ -120,8 +121,8 @@ class Delivery:
             if entry is None:
                 return False
             kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
+            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at)
         try:
-            self._attempts = attempts
             if kind in self._addressed:
                 record = self._addressed[kind](subject_id, recipient)
             else:
@@ -169,7 +170,34 @@ class Delivery:
         """Build a message in the language of whoever reads at `target`, and post it there."""
         with self._reader(target):
             message = build()
-        self.notifier.post(target, message, thread_ts=thread_ts)
+        self._post_once(target, message, thread_ts=thread_ts)
+
+    def _post_once(
+        self,
+        channel: str,
+        message: base.Message,
+        *,
+        thread_ts: str | None = None,
+        marker: dict | None = None,
+        since: datetime | None = None,
+    ) -> Posted:
+        """Post `message` unless an earlier attempt of this entry already did.
+
+        Every post carries a marker (message metadata naming its outbox entry). On a retry the outcome
+        of the earlier attempt is unknown (it may have timed out after Slack stored it, or the process
+        died before recording it), so Slack is asked first whether a message with the marker is there.
+        """
+        attempt: _Attempt = self._attempt.entry
+        marker = marker or {"outbox": attempt.outbox_id}
+        if attempt.attempts > 1:
+            oldest = (since or attempt.created_at).timestamp() - 60
+            found = self.notifier.find_post(channel, marker, oldest, thread_ts=thread_ts)
+            if found is not None:
+                log.info(
+                    "an earlier attempt was delivered: not sending it again", extra={"outbox_id": attempt.outbox_id}
+                )
+                return found
+        return self.notifier.post(channel, message, thread_ts=thread_ts, marker=marker)
 
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
@@ -186,10 +214,7 @@ class Delivery:
         posted = None
         if message is not None:
             marker = {"kind": kind.noun, "id": subject_id}
-            if self._attempts > 1:  # an earlier attempt may have posted before the bot could record it
-                posted = self.notifier.find_post(kind.channel, marker, row.created_at.timestamp() - 60)
-            if posted is None:
-                posted = self.notifier.post(kind.channel, message, marker=marker)
+            posted = self._post_once(kind.channel, message, marker=marker, since=row.created_at)
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
@@ -354,8 +379,17 @@ class Delivery:
                 return _nothing
             with self._reader(run.channel_id):
                 message = digest.digest_message(build_digest(session, run.period_start, run.period_end))
-        self.notifier.post(run.channel_id, message)
+        self._post_once(run.channel_id, message)
         return _nothing
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """Which outbox entry a delivery thread is sending, and how many times it has been tried."""
+
+    outbox_id: int
+    attempts: int
+    created_at: datetime
 
 
 class NotYet(Exception):

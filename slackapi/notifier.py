@@ -8,9 +8,10 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from blocks.base import Message
+from bot.text import is_user_id
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,9 @@ class Notifier(Protocol):
         self, channel: str, message: Message, *, thread_ts: str | None = None, marker: dict | None = None
     ) -> Posted: ...
 
-    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None: ...
+    def find_post(
+        self, channel: str, marker: dict, oldest: float, *, thread_ts: str | None = None
+    ) -> Posted | None: ...
 
     def permalink(self, channel: str, ts: str) -> str: ...
 
@@ -71,15 +74,14 @@ class Notifier(Protocol):
 
 
 def make_web_client(token: str, base_url: str, timeout: float = 10) -> WebClient:
-    """A WebClient that waits out one 429 and retries one dropped connection by itself."""
+    """A WebClient that waits out one 429 by itself (Slack did nothing with a call it refused so).
+
+    slack_sdk's default also retries a dropped connection at once; that is left out on purpose: a
+    connection that drops after Slack stored a message would post it twice. The outbox retries
+    instead, after checking whether the first attempt was stored (`find_post`).
+    """
     return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=timeout,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            RateLimitErrorRetryHandler(max_retry_count=1),
-        ],
+        token=token, base_url=base_url, timeout=timeout, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
     )
 
 
@@ -99,15 +101,28 @@ class SlackNotifier:
         )
         return Posted(channel=response["channel"], ts=response["ts"])
 
-    def find_post(self, channel: str, marker: dict, oldest: float) -> Posted | None:
-        """A message this bot posted in `channel` since `oldest` with `marker`, if there is one.
+    def find_post(self, channel: str, marker: dict, oldest: float, *, thread_ts: str | None = None) -> Posted | None:
+        """A message this bot posted in `channel` (or in the thread `thread_ts`) since `oldest` with
+        `marker`, if there is one.
 
-        Used before posting again when an earlier attempt's outcome is unknown (a crash or a timeout
-        after Slack had accepted the post), so that the post is not doubled.
+        Used before posting again when an earlier attempt's outcome is unknown (a crash, a timeout or a
+        dropped connection after Slack had accepted the post), so that nothing is said twice. A DM
+        (`channel` is a user ID) is looked for in the bot's conversation with that person, which needs
+        the `im:write` and `im:history` scopes; without them the DM is sent again (at least once).
         """
-        response = self._call(
-            "conversations_history", channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
-        )
+        try:
+            if thread_ts is not None:
+                method, where = "conversations_replies", {"channel": channel, "ts": thread_ts}
+            else:
+                if is_user_id(channel):
+                    channel = self._call("conversations_open", users=channel)["channel"]["id"]
+                method, where = "conversations_history", {"channel": channel}
+            response = self._call(method, **where, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200)
+        except SlackRejected as error:
+            if error.error != "missing_scope":
+                raise
+            log.warning("cannot check whether a message was sent (missing_scope): sending it again")
+            return None
         for message in response.get("messages", []):
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == MARKER_EVENT and metadata.get("event_payload") == marker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeslack.sender import Reply
-from tests.conftest import ALICE, RunningBot
+from tests.conftest import ALICE, IDEAS, RunningBot
 
 
 def submit_idea(bot: RunningBot, user: str = ALICE, title: str = "Online booking", **values: Any) -> Reply:
@@ -59,3 +59,24 @@ def seen_by_others(bot: RunningBot, person: str) -> str:
         and not (call.method == "views.publish" and call.args.get("user_id") == person)
     ]
     return json.dumps(calls, ensure_ascii=False)
+
+
+def posted_idea(bot: RunningBot, **values) -> dict:
+    """Submit an idea and wait until it is posted and its author confirmed; returns the channel post."""
+    submit_idea(bot, **values)
+    wait_until_confirmed(bot)
+    return bot.slack.posts(IDEAS)[-1]
+
+
+def button(post: dict, action_id: str) -> dict:
+    return next(
+        e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
+
+
+def press_and_fill(bot: RunningBot, post: dict, action_id: str, user: str, values: dict):
+    """Press a decision button on the post, then submit the form it opens."""
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.block_action(action_id, button(post, action_id)["value"], user=user, channel=IDEAS, message=post)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    return bot.send.view_submission(bot.slack.last_view(), values, user=user)

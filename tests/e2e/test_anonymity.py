@@ -12,8 +12,7 @@ from blocks.digest import digest_message, digest_text
 from bot.digest import build_digest
 from bot.export import write_export
 from tests.conftest import ALICE, IDEAS, REVIEWER, RunningBot
-from tests.e2e.helpers import seen_by_others, submit_idea, wait_until_confirmed
-from tests.e2e.test_reviews import button, press_and_fill
+from tests.e2e.helpers import button, press_and_fill, seen_by_others, submit_idea, wait_until_confirmed
 
 
 def home_opened(bot: RunningBot, user: str, number: int) -> None:

@@ -7,30 +7,15 @@ from sqlmodel import select
 
 from storage.models import Comment, Decision, Idea, PastProject
 from tests.conftest import ALICE, IDEAS, REVIEWER, TEAM_MEMBER, RunningBot
-from tests.e2e.helpers import block_texts, seen_by_others, submit_idea, wait_until_confirmed
+from tests.e2e.helpers import (
+    block_texts,
+    button,
+    posted_idea,
+    press_and_fill,
+    seen_by_others,
+)
 
 STRANGER = "U0STRANGE1"
-
-
-def posted_idea(bot: RunningBot, **values) -> dict:
-    """Submit an idea and wait until it is posted and its author confirmed; returns the channel post."""
-    submit_idea(bot, **values)
-    wait_until_confirmed(bot)
-    return bot.slack.posts(IDEAS)[-1]
-
-
-def button(post: dict, action_id: str) -> dict:
-    return next(
-        e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
-    )
-
-
-def press_and_fill(bot: RunningBot, post: dict, action_id: str, user: str, values: dict):
-    """Press a decision button on the post, then submit the form it opens."""
-    opened = len(bot.slack.calls("views.open"))
-    bot.send.block_action(action_id, button(post, action_id)["value"], user=user, channel=IDEAS, message=post)
-    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
-    return bot.send.view_submission(bot.slack.last_view(), values, user=user)
 
 
 def ideas(bot: RunningBot) -> list[Idea]:

@@ -13,7 +13,8 @@ from slackapi.notifier import SlackNotifier, make_web_client
 from storage import queries
 from storage.db import Database
 from storage.models import Idea
-from tests.conftest import ALICE, IDEAS, RunningBot, start_bot
+from tests.conftest import ALICE, FAST_RETRY, IDEAS, REVIEWER, RunningBot, start_bot
+from tests.e2e.helpers import posted_idea, press_and_fill
 from tests.e2e.helpers import submit_idea as submit_idea_in_slack
 
 DRAFT = IdeaDraft(title="Online booking", problem="Queues", proposal="Book online")
@@ -135,3 +136,50 @@ def test_a_post_that_slack_accepted_before_a_crash_is_found_not_doubled(db: Data
         assert queries.get_idea(session, idea.id).message_ts == first.ts
     assert fake_slack.calls("conversations.history")
     assert len(fake_slack.posts(ALICE)) == 1  # and the author is confirmed once
+
+
+def _quiet_then_settled(bot: RunningBot) -> None:
+    """Wait until the outbox owes nothing more (every entry sent or given up)."""
+
+    def settled() -> bool:
+        with bot.runtime.db.session() as session:
+            return all(entry.status != "pending" for entry in queries.outbox_messages(session))
+
+    bot.slack.wait_for(settled, timeout=15)
+
+
+def test_a_post_slack_stored_before_the_connection_dropped_is_not_posted_again(bot: RunningBot):
+    bot.slack.fail("chat.postMessage", times=1, status=0, done=True)  # stored, then the answer is lost
+    submit_idea_in_slack(bot)
+    _quiet_then_settled(bot)
+    assert len(bot.slack.posts(IDEAS)) == 1
+    assert len(bot.slack.posts(ALICE)) == 1
+    [idea] = ideas(bot)
+    assert idea.message_ts == bot.slack.posts(IDEAS)[0]["ts"]  # the stored post was found and recorded
+
+
+def test_a_dm_and_a_thread_reply_whose_answer_was_lost_are_said_once(bot: RunningBot):
+    post = posted_idea(bot)
+    # Every message of the decision (the thread reply and the author's DM) is stored, then its answer lost.
+    bot.slack.fail("chat.postMessage", times=2, status=0, done=True)
+    press_and_fill(bot, post, "idea_approve", REVIEWER, {"comment": "Go ahead"})
+    _quiet_then_settled(bot)
+    replies = [p for p in bot.slack.posts(IDEAS) if p.get("thread_ts") == post["ts"]]
+    feedback = [p for p in bot.slack.posts(ALICE) if "Feedback" in p["text"]]
+    assert len(replies) == 1 and len(feedback) == 1
+    assert bot.slack.calls("conversations.replies") and bot.slack.calls("conversations.open")
+
+
+def test_without_im_history_a_dm_whose_answer_was_lost_is_sent_again_not_lost(db: Database, fake_slack: FakeSlack):
+    clock = ManualClock(datetime.now(UTC))
+    with db.session() as session:
+        submit_idea(session, DRAFT, AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY)
+    assert delivery.deliver_due() == 1  # the channel post; its confirmation DM is owed now
+    fake_slack.fail("chat.postMessage", times=1, status=0, done=True)
+    fake_slack.refuse("conversations.history", "missing_scope")
+    assert delivery.deliver_due() == 0  # outcome unknown
+    clock.advance(timedelta(seconds=1))
+    assert delivery.deliver_due() == 1  # cannot look: sent again
+    assert len(fake_slack.posts(ALICE)) == 2
