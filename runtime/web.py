@@ -8,21 +8,24 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 
 from runtime.logs import request_context
+from storage import queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-REPLAY_WINDOW = 5 * 60 + 30  # Slack refuses timestamps older than five minutes; a little slack for clocks
+REPLAY_WINDOW = 5 * 60 + 30  # a signature verifies while its timestamp is within 5 minutes; a little more
 MAX_BODY = 1024 * 1024  # Slack's largest payloads (big modals) are tens of kilobytes
 
 StartResponse = Callable[..., Any]
@@ -38,7 +41,7 @@ class SlackWsgi:
         self.app = app
         self.db = db
         self.verifier = SignatureVerifier(signing_secret)
-        self.replays = ReplayGuard()
+        self.replays = ReplayGuard(db)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -67,7 +70,7 @@ class SlackWsgi:
         timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
         if not timestamp.isdigit() or not self.verifier.is_valid(body_text, timestamp, signature):
             return _plain(start_response, 401, "Unauthorized")
-        if not self.replays.first_time(signature):
+        if not self.replays.first_time(signature, int(timestamp)):
             log.warning("refused a replayed request (a signature already seen)")
             return _plain(start_response, 401, "Unauthorized")
         problem = payload_problem(parse_body(body_text, headers["content-type"]))
@@ -94,25 +97,46 @@ class SlackWsgi:
 
 
 class ReplayGuard:
-    """Remembers accepted signatures while their timestamp is fresh, so a captured request cannot be
-    sent again. Slack's own retries are new requests with a new timestamp and signature."""
+    """Refuses a signed request seen before, so that a captured request cannot be sent again.
 
-    def __init__(self, window: float = REPLAY_WINDOW) -> None:
+    A signature verifies while its timestamp is within five minutes of now (slack_sdk refuses the rest,
+    in the past or the future), so each is remembered until its timestamp plus that window: in the
+    database, which every process shares and a restart keeps, and in memory, which answers at once and
+    still protects this process while the database is down. Slack's own retries are new requests with a
+    new timestamp and signature.
+    """
+
+    def __init__(self, db: Database | None, window: float = REPLAY_WINDOW) -> None:
+        self.db = db
         self.window = window
         self._seen: dict[str, float] = {}
         self._lock = threading.Lock()
         self._next_sweep = 0.0
 
-    def first_time(self, signature: str) -> bool:
-        now = time.monotonic()
+    def first_time(self, signature: str, timestamp: int) -> bool:
+        now, until = time.time(), timestamp + self.window
         with self._lock:
-            if now >= self._next_sweep:
-                self._seen = {sig: until for sig, until in self._seen.items() if until > now}
+            sweep = now >= self._next_sweep
+            if sweep:
+                self._seen = {sig: end for sig, end in self._seen.items() if end > now}
                 self._next_sweep = now + 30
             if signature in self._seen:
                 return False
-            self._seen[signature] = now + self.window
+            self._seen[signature] = until
+        if self.db is None:
             return True
+        try:
+            with self.db.session() as session:
+                if sweep:
+                    queries.forget_seen_before(session, _utc(now))
+                return queries.first_sight(session, signature, _utc(until))
+        except SQLAlchemyError:
+            log.warning("database unavailable: replays are refused by this process's memory only")
+            return True
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def parse_body(text: str, content_type: str) -> Any:

@@ -239,3 +239,13 @@ class TextVector(SQLModel, table=True):
     model: str = Field(primary_key=True, max_length=120)
     text_digest: str = Field(max_length=32)
     vector: bytes  # float16, little-endian
+
+
+class SeenRequest(SQLModel, table=True):
+    """A signed Slack request already accepted, kept while its timestamp is inside Slack's window, so that
+    a captured request replayed to this process after a restart, or to another process, is refused."""
+
+    __tablename__ = "seen_request"
+
+    signature: str = Field(primary_key=True, max_length=80)
+    expires_at: datetime = Field(index=True)

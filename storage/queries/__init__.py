@@ -67,6 +67,10 @@ from storage.queries.projects import (
     stored_vectors,
     upsert_project,
 )
+from storage.queries.requests import (
+    first_sight,
+    forget_seen_before,
+)
 from storage.queries.reviewers import (
     delete_reviewer_mapping,
     reviewer_mapping,
@@ -109,6 +113,8 @@ __all__ = [
     "delete_reviewer_mapping",
     "due_outbox_ids",
     "enqueue",
+    "first_sight",
+    "forget_seen_before",
     "get_challenge",
     "get_challenges",
     "get_comment",

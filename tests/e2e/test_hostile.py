@@ -12,9 +12,11 @@ from sqlmodel import func, select
 
 from blocks.ids import SUPPORT_BUTTON, idea_move
 from fakeslack.sender import APP_ID, sign
-from fakeslack.server import WORKSPACE
+from fakeslack.server import WORKSPACE, FakeSlack
+from runtime.web import ReplayGuard
+from storage.db import Database
 from storage.models import Decision, Idea, OutboxMessage, Support
-from tests.conftest import REVIEWER, SIGNING_SECRET, RunningBot
+from tests.conftest import REVIEWER, SIGNING_SECRET, RunningBot, start_bot
 from tests.e2e.helpers import submit_idea, wait_until_confirmed
 
 
@@ -133,17 +135,53 @@ def test_a_button_from_another_workspace_cannot_touch_this_workspaces_idea(bot: 
     assert row_counts(bot) == before
 
 
-def test_a_replayed_request_is_refused(bot: RunningBot):
-    fields = {"command": "/ideas", "text": "help", "team_id": WORKSPACE, "user_id": "U0X", "trigger_id": "t"}
+def signed_help(bot: RunningBot, timestamp: int | None = None, trigger: str = "t") -> tuple[bytes, dict[str, str]]:
+    """A signed `/ideas help` as Slack sends it, to be sent (and replayed) as is."""
+    fields = {"command": "/ideas", "text": "help", "team_id": WORKSPACE, "user_id": "U0X", "trigger_id": trigger}
     body = urlencode({**fields, "response_url": bot.slack.response_url()})
-    ts = str(int(time.time()))
+    ts = str(int(time.time()) if timestamp is None else timestamp)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,
         "X-Slack-Signature": sign(SIGNING_SECRET, ts, body),
     }
-    assert bot.send.post_raw(body.encode(), headers).status == 200
-    assert bot.send.post_raw(body.encode(), headers).status == 401
+    return body.encode(), headers
+
+
+def test_a_replayed_request_is_refused(bot: RunningBot):
+    body, headers = signed_help(bot)
+    assert bot.send.post_raw(body, headers).status == 200
+    assert bot.send.post_raw(body, headers).status == 401
+
+
+def test_a_replay_is_refused_after_a_restart_and_by_another_process(fake_slack: FakeSlack, database_url: str):
+    first = start_bot(fake_slack, database_url)
+    body, headers = signed_help(first)
+    try:
+        assert first.send.post_raw(body, headers).status == 200
+    finally:
+        first.stop()
+    restarted, other = start_bot(fake_slack, database_url), start_bot(fake_slack, database_url)
+    try:
+        assert restarted.send.post_raw(body, headers).status == 401
+        body, headers = signed_help(restarted, trigger="t2")  # a new request
+        assert restarted.send.post_raw(body, headers).status == 200
+        assert other.send.post_raw(body, headers).status == 401  # a second process on the same database
+    finally:
+        restarted.stop()
+        other.stop()
+
+
+def test_a_request_stamped_in_the_future_is_remembered_until_it_no_longer_verifies(db: Database, monkeypatch):
+    now = time.time()
+    ReplayGuard(db).first_time("v0=future", int(now) + 280)
+    monkeypatch.setattr(time, "time", lambda: now + 400)  # past what an in-memory 330 s would remember
+    assert not ReplayGuard(db).first_time("v0=future", int(now) + 280)  # a new process, the same database
+
+
+def test_a_request_stamped_more_than_five_minutes_ahead_is_refused(bot: RunningBot):
+    body, headers = signed_help(bot, timestamp=int(time.time()) + 6 * 60)
+    assert bot.send.post_raw(body, headers).status == 401
 
 
 def test_a_bug_in_a_listener_gets_an_apology_and_keeps_the_form_open(bot: RunningBot, monkeypatch):
