@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -143,12 +144,19 @@ def register(app: App, services: Services) -> None:
         ack()
         services.matches.upsert(idea_document(idea))
 
-    @app.event("message")
-    def thread_reply(event: dict, body: dict) -> None:
+    def keep_thread_reply(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        """Keep a reply in an idea's thread *before* the event is acknowledged.
+
+        Bolt acknowledges an event before its listener runs, so a reply the listener failed to store
+        would be lost: Slack retries only events that were not answered with 200. This listener
+        middleware runs before the ack; when the database is down it answers 503 and Slack sends the
+        event again (up to three times). A retry of a reply already kept changes nothing.
+        """
+        event = body.get("event") or {}
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
-            return
+            return next()
         if event.get("thread_ts") == event.get("ts"):
-            return
+            return next()
         try:
             with services.db.session() as session:
                 reviews.record_thread_reply(
@@ -162,6 +170,10 @@ def register(app: App, services: Services) -> None:
                     deciders=deciders,
                 )
         except SQLAlchemyError:
-            log.warning("database unavailable: thread reply not kept", exc_info=True)
-            raise  # Slack retries the delivery
-        services.outbox.kick()
+            log.warning("database unavailable: thread reply not kept; Slack will send it again")
+            return BoltResponse(status=503, body="")
+        return next()
+
+    @app.event("message", middleware=[keep_thread_reply])
+    def thread_reply() -> None:
+        services.outbox.kick()  # the reply was kept before the ack

@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from blocks.ids import SUPPORT_BUTTON, idea_move
 from fakeslack.sender import Reply, SlackSender
-from storage.models import Decision, Idea, Support
+from storage.models import Comment, Decision, Idea, Support
 from tests.conftest import ALICE, IDEAS, POSTGRES_URL, REVIEWER, SIGNING_SECRET, RunningBot, start_bot
 from tests.e2e.helpers import submit_idea, wait_until_confirmed
 from tests.runtime.test_web import get
@@ -163,3 +163,40 @@ def test_a_database_outage_gets_apologies_and_the_bot_recovers_by_itself(databas
     bot.slack.wait_for(lambda: len(bot.slack.posts(IDEAS)) == 2)
     assert count(bot, Idea) == 2  # the first idea outlived the outage; the second was saved after it
     assert sorted(p["metadata"]["event_payload"]["id"] for p in bot.slack.posts(IDEAS)) == [1, 2]
+
+
+def test_a_thread_reply_that_arrives_during_an_outage_is_refused_so_slack_retries_and_kept_once(
+    database_behind_a_proxy,
+):
+    bot, proxy = database_behind_a_proxy
+    _, message = posted_idea(bot)
+    event = {
+        "token": "legacy",
+        "team_id": "T0FAKE0001",
+        "api_app_id": "A0INNOVATE",
+        "type": "event_callback",
+        "event_id": "Ev0OUTAGE01",
+        "event_time": 1700000000,
+        "event": {
+            "type": "message",
+            "channel": IDEAS,
+            "user": REVIEWER,
+            "text": "Looks good, try it in one office first",
+            "ts": "1700000100.000300",
+            "thread_ts": message["ts"],
+            "channel_type": "channel",
+        },
+    }
+    proxy.cut()
+    try:
+        assert bot.send.post_raw_json(event).status == 503  # not acknowledged: Slack will retry
+    finally:
+        proxy.restore()
+    bot.slack.wait_for(lambda: get(f"{bot.url}/healthz")[0] == 200)
+    assert bot.send.post_raw_json(event, retry_num=1).status == 200
+    assert bot.send.post_raw_json(event, retry_num=2).status == 200  # a retry of one already kept
+    with bot.runtime.db.session() as session:
+        [comment] = session.exec(select(Comment)).all()
+        [idea] = session.exec(select(Idea)).all()
+    assert comment.is_feedback and "one office" in comment.text
+    assert idea.status == "in_review" and idea.awaiting_since is None
