@@ -142,6 +142,8 @@ def import_projects(
         typer.echo(f"line {line}: {reason}", err=True)
     if len(report.rejected) > 50:
         typer.echo(f"... and {len(report.rejected) - 50} more rejected rows", err=True)
+    for line, what in report.cut[:50]:
+        typer.echo(f"line {line}: {what}", err=True)
     typer.echo(report.summary())
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.text import clean
+from bot.text import clean, shorten
 from storage import queries
 from storage.models import PastProject
 
@@ -56,7 +56,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang"),
     "source": ("source", "dataset"),
 }
+# Fields longer than this refuse their row (they are names and addresses: a cut one would be wrong).
 LIMITS = {"external_id": 100, "title": 300, "organisation": 1000, "country": 300, "sector": 300, "contact": 300}
+URL_MAX = 1000
+# Free text longer than this is cut with "…" and the cut is reported by line (it is shown in Slack,
+# where a section holds 3,000 characters after escaping).
+CUT_AT = {"summary": 4000, "lessons_learned": 1500}
 STATUSES = {
     "planned": "planned",
     "idea": "idea",
@@ -93,9 +98,13 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    cut: list[tuple[int, str]] = field(default_factory=list)  # rows kept with a field cut to its limit
 
     def summary(self) -> str:
-        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+        counts = (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+        )
+        return counts + (f", {len(self.cut)} with a field cut" if self.cut else "")
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -105,8 +114,11 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if suffix == ".csv":
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 reader = csv.DictReader(handle)
-                for row in reader:
-                    yield reader.line_num, row
+                try:
+                    for row in reader:
+                        yield reader.line_num, row
+                except csv.Error as error:  # a field over csv's 128 KiB limit, say
+                    raise ImportRefused(f"line {reader.line_num + 1}: the CSV cannot be read ({error})") from None
         elif suffix == ".jsonl":
             with path.open(encoding="utf-8") as handle:
                 for number, line in enumerate(handle, start=1):
@@ -123,6 +135,7 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise ImportRefused(f"unknown file type '{suffix}': use .csv, .json or .jsonl")
     except UnicodeDecodeError as error:
         raise ImportRefused(f"the file is not UTF-8 text ({error.reason})") from None
+
     except json.JSONDecodeError as error:
         raise ImportRefused(f"the JSON file is not valid: {error.msg} at line {error.lineno}") from None
 
@@ -160,8 +173,11 @@ def column_mapping(columns: list[str], overrides: Mapping[str, str]) -> dict[str
     return mapping
 
 
-def to_project_fields(record: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
-    """Checked, cleaned field values for one record; raises ValueError with the reason."""
+def to_project_fields(
+    record: Mapping[str, Any], mapping: Mapping[str, str], cuts: list[str] | None = None
+) -> dict[str, Any]:
+    """Checked, cleaned field values for one record; raises ValueError with the reason. Over-long free
+    text is cut, and what was cut is appended to `cuts`."""
     if "__error__" in record:
         raise ValueError(record["__error__"])
     values: dict[str, Any] = {}
@@ -176,6 +192,13 @@ def to_project_fields(record: Mapping[str, Any], mapping: Mapping[str, str]) -> 
         if len(values.get(name) or "") > limit:
             raise ValueError(f"{name} is longer than {limit} characters")
     values["url"] = first_web_address(values.get("url") or "")
+    if len(values["url"]) > URL_MAX:
+        raise ValueError(f"url is longer than {URL_MAX} characters")
+    for name, limit in CUT_AT.items():
+        if len(values.get(name) or "") > limit:
+            values[name] = shorten(values[name], limit)
+            if cuts is not None:
+                cuts.append(f"{name} cut to {limit} characters")
     values["start_year"] = _year(values.get("start_year") or "")
     if values.get("status"):
         values["status"] = STATUSES.get(values["status"].lower(), values["status"].lower()[:50])
@@ -218,11 +241,13 @@ def import_projects(
     mapping = column_mapping(columns, overrides or {})
     accepted: dict[str, dict[str, Any]] = {}
     for number, record in records:
+        cuts: list[str] = []
         try:
-            fields = to_project_fields(record, mapping)
+            fields = to_project_fields(record, mapping, cuts)
         except ValueError as error:
             report.rejected.append((number, str(error)))
             continue
+        report.cut += [(number, cut) for cut in cuts]
         fields["source"] = fields.get("source") or source or path.name
         accepted[fields["external_id"]] = fields  # a later row with the same id wins
     if strict and report.rejected:

@@ -96,3 +96,26 @@ def test_a_web_address_stops_where_a_slack_link_would_end():
     """A `|` or `>` in a registry cell would otherwise end the link early and let the rest be read as mrkdwn."""
     assert first_web_address("https://evil.example/p|<!channel>") == "https://evil.example/p"
     assert first_web_address("see www.registry.example/x>y") == "https://www.registry.example/x"
+
+
+def test_over_long_fields_are_cut_or_refused_by_line_with_the_reason(db: Database, tmp_path: Path):
+    path = tmp_path / "projects.csv"
+    long_url = "https://example.org/" + "a" * 2950
+    long_lessons = "Ask the front desk first & listen. " * 200
+    path.write_text(
+        f'id,title,url,lessons\nP1,Long address,{long_url},\nP2,Long lessons,https://example.org/p2,"{long_lessons}"\n'
+    )
+    report = run(db, path)
+    assert report.rejected == [(2, "url is longer than 1000 characters")]
+    assert report.cut == [(3, "lessons_learned cut to 1500 characters")]
+    kept = stored(db)["P2"].lessons_learned
+    assert 1400 < len(kept) <= 1500 and kept.endswith("…")  # cut at a word
+    assert "1 with a field cut" in report.summary()
+
+
+def test_a_csv_field_over_128_kib_is_refused_with_its_line_not_a_traceback(db: Database, tmp_path: Path):
+    path = tmp_path / "projects.csv"
+    path.write_text("id,title,summary\nP1,Fine,short\n" + f'P2,Huge,"{"x" * 140_000}"\n')
+    with pytest.raises(ImportRefused, match=r"line 3: the CSV cannot be read \(field larger than field limit"):
+        run(db, path)
+    assert stored(db) == {}
