@@ -11,7 +11,7 @@ from blocks.posts import said
 from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
 from bot.labels import status_label
-from bot.text import escape_mrkdwn, shorten
+from bot.text import escaped
 
 SHOWN = 5  # items per list; the rest is counted
 
@@ -21,14 +21,14 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
     parts: list[tuple[str, list[str]]] = []
     if digest.new_ideas or digest.new_challenges:
         lines = [f"• :bulb: {link(idea.title, idea.permalink)}" for idea in digest.new_ideas]
-        lines += [f"• :dart: *{escape_mrkdwn(shorten(c.title, 150))}*" for c in digest.new_challenges]
+        lines += [f"• :dart: *{escaped(c.title, 150)}*" for c in digest.new_challenges]
         ideas = ngettext("{count} idea", "{count} ideas", len(digest.new_ideas))
         challenges = ngettext("{count} challenge", "{count} challenges", len(digest.new_challenges))
         parts.append((_("New this week: {ideas}, {challenges}", ideas=ideas, challenges=challenges), lines))
     if digest.decisions:
         lines = []
         for decision, idea in digest.decisions:
-            reason = f": {escape_mrkdwn(shorten(decision.comment, 160))}" if decision.comment else ""
+            reason = f": {escaped(decision.comment, 160)}" if decision.comment else ""
             lines.append(f"• {link(idea.title, idea.permalink)}: {said(decision, idea)}{reason}")
         parts.append((_("Decisions"), lines))
     if digest.waiting:
@@ -41,7 +41,7 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
     if digest.completed:
         lines = [
             f"• {link(idea.title, idea.permalink)} · *{status_label(idea.outcome or '')}* · "
-            f"{escape_mrkdwn(shorten(idea.lessons_learned or '', 200))}"
+            f"{escaped(idea.lessons_learned or '', 200)}"
             for idea in digest.completed
         ]
         parts.append((_("Experiments completed, and what we learned"), lines))

@@ -17,13 +17,13 @@ from bot.i18n import _, ngettext
 from bot.labels import status_label
 from bot.matching.service import Found
 from bot.nudges import SNOOZE_DAYS
-from bot.text import escape_mrkdwn, shorten
+from bot.text import escaped
 from storage.models import Comment, Decision, Idea, Support
 
 
 def confirmation(kind: str, title: str, permalink: str, subject_id: int | None = None) -> Message:
     """The DM that tells an author their submission is posted (an idea's with a Withdraw button)."""
-    safe_title = escape_mrkdwn(shorten(title, 200))
+    safe_title = escaped(title, 200)
     if kind == "idea":
         where = link(_("see your idea in the channel"), permalink, bold=False)
         text = _("Your idea *{title}* is posted: {link}.", title=safe_title, link=where)
@@ -95,7 +95,7 @@ def comment_dm(comment: Comment, idea: Idea) -> Message:
         person=f"<@{comment.author_id}>",
         title=link(idea.title, idea.permalink),
     )
-    text = f"{said}\n{quote(shorten(comment.text, 1500))}"
+    text = f"{said}\n{quote(comment.text)}"
     return Message(text=_("New comment on your idea"), blocks=sections(text))
 
 
@@ -118,7 +118,7 @@ def edit_dm(idea: Idea) -> Message:
 
 def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:
     """A reminder to a reviewer: the idea in two lines, how long it has waited, and the buttons to act."""
-    summary = escape_mrkdwn(shorten(idea.problem.replace("\n", " "), 200))
+    summary = escaped(idea.problem.replace("\n", " "), 200)
     waited = ngettext(
         ":alarm_clock: {title} has waited *{count} day* for your feedback (reminder {number}).",
         ":alarm_clock: {title} has waited *{count} days* for your feedback (reminder {number}).",

@@ -13,12 +13,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from blocks.base import and_more, context, days, link, waiting_for
+from blocks.base import VIEW_BLOCKS_MAX, and_more, context, days, fitted, link, waiting_for
 from blocks.replies import help_message
 from bot.home import Home
 from bot.i18n import _, format_number
 from bot.labels import status_label
-from bot.text import escape_mrkdwn, shorten, split_for_blocks
+from bot.text import escaped, split_for_blocks
 from storage.models import Idea
 
 HOME_LIST = 10  # per section, so that the Home stays far below Slack's 100 blocks
@@ -31,11 +31,7 @@ def home_view(home: Home, now: datetime) -> View:
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_("*My ideas*"))))
     mine = [
         f"• {link(idea.title, idea.permalink)} · {status_label(idea.status)}"
-        + (
-            f"\n   _{escape_mrkdwn(shorten(home.last_feedback[idea.id], 140))}_"
-            if idea.id in home.last_feedback
-            else ""
-        )
+        + (f"\n   _{escaped(home.last_feedback[idea.id], 140)}_" if idea.id in home.last_feedback else "")
         for idea in home.mine
     ]
     blocks += _listing(mine, _("You have no ideas yet: `/idea` starts one."), _("See all with `/ideas mine`."))
@@ -70,7 +66,7 @@ def home_view(home: Home, now: datetime) -> View:
             median=median,
         )
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=pipeline))]
-    return View(type="home", blocks=blocks)
+    return View(type="home", blocks=fitted(blocks, VIEW_BLOCKS_MAX))
 
 
 def _next_nudge(home: Home, idea: Idea) -> str:

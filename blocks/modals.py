@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from blocks.base import context
+from blocks.base import VIEW_BLOCKS_MAX, context, fitted
 from blocks.ids import (
     CHALLENGE_MODAL,
     CHECK_SIMILAR,
@@ -40,7 +40,7 @@ from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviews import OUTCOMES
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft
-from bot.text import escape_mrkdwn, shorten
+from bot.text import escape_mrkdwn, escaped, shorten
 from storage.models import TITLE_MAX, Challenge, Idea
 
 
@@ -101,7 +101,7 @@ def idea_modal(
         submit=_("Submit idea"),
         close=_("Cancel"),
         private_metadata=json.dumps(metadata | _shown(similar)),
-        blocks=blocks,
+        blocks=fitted(blocks, VIEW_BLOCKS_MAX),
     )
 
 
@@ -115,29 +115,32 @@ def challenge_modal(draft: ChallengeDraft | None = None, similar: Sequence[Found
         submit=_("Publish"),
         close=_("Cancel"),
         private_metadata=json.dumps(_shown(similar)),
-        blocks=[
-            _text_input("title", _("Title"), draft.title, TITLE_MAX, placeholder=_("The problem, in a few words")),
-            _text_input("problem", _("The problem and who suffers it"), draft.problem, TEXT_MAX, multiline=True),
-            _text_input(
-                "desired_outcome",
-                _("What a good solution would achieve"),
-                draft.desired_outcome,
-                TEXT_MAX,
-                multiline=True,
-                hint=_("How would you know the problem is solved?"),
-            ),
-            InputBlock(
-                block_id="deadline",
-                label=_("Deadline for ideas"),
-                optional=True,
-                element=DatePickerElement(
-                    action_id=VALUE,
-                    placeholder=_("No deadline"),
-                    initial_date=draft.deadline.isoformat() if draft.deadline else None,
+        blocks=fitted(
+            [
+                _text_input("title", _("Title"), draft.title, TITLE_MAX, placeholder=_("The problem, in a few words")),
+                _text_input("problem", _("The problem and who suffers it"), draft.problem, TEXT_MAX, multiline=True),
+                _text_input(
+                    "desired_outcome",
+                    _("What a good solution would achieve"),
+                    draft.desired_outcome,
+                    TEXT_MAX,
+                    multiline=True,
+                    hint=_("How would you know the problem is solved?"),
                 ),
-            ),
-            *_similar_section(similar),
-        ],
+                InputBlock(
+                    block_id="deadline",
+                    label=_("Deadline for ideas"),
+                    optional=True,
+                    element=DatePickerElement(
+                        action_id=VALUE,
+                        placeholder=_("No deadline"),
+                        initial_date=draft.deadline.isoformat() if draft.deadline else None,
+                    ),
+                ),
+                *_similar_section(similar),
+            ],
+            VIEW_BLOCKS_MAX,
+        ),
     )
 
 
@@ -199,16 +202,19 @@ def joined_view(item: Found) -> View:
         type="modal",
         title=_("Joined"),
         close=_("Close"),
-        blocks=[
-            SectionBlock(text=f"{thanks} {owner}"),
-            SectionBlock(text=MarkdownTextObject(text=similar_text(item, scored=False))),
-        ],
+        blocks=fitted(
+            [
+                SectionBlock(text=f"{thanks} {owner}"),
+                SectionBlock(text=MarkdownTextObject(text=similar_text(item, scored=False))),
+            ],
+            VIEW_BLOCKS_MAX,
+        ),
     )
 
 
 def received_view(kind: str, title: str, channel_id: str) -> View:
     """Shown in place of the form once the submission is safely stored."""
-    safe_title = escape_mrkdwn(shorten(title, 200))
+    safe_title = escaped(title, 200)
     saved = (
         _(":white_check_mark: Your idea *{title}* is saved.", title=safe_title)
         if kind == "idea"
@@ -271,9 +277,7 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
         "comment": _("Your comment"),
         "complete": _("Lessons learned"),
     }.get(action, _("Comment (optional)"))
-    blocks: list[Block] = [
-        ContextBlock(elements=[MarkdownTextObject(text=f"*{escape_mrkdwn(shorten(idea.title, 200))}*")])
-    ]
+    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=f"*{escaped(idea.title, 200)}*")])]
     if action == "complete":
         blocks.append(
             InputBlock(
@@ -318,7 +322,7 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
         submit=_("Send"),
         close=_("Cancel"),
         private_metadata=json.dumps({"idea_id": idea.id, "action": action}),
-        blocks=blocks,
+        blocks=fitted(blocks, VIEW_BLOCKS_MAX),
     )
 
 

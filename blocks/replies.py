@@ -17,7 +17,7 @@ from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviewers import Mapping
 from bot.submissions import Listing
-from bot.text import escape_mrkdwn, shorten
+from bot.text import escape_mrkdwn, escaped
 
 
 def help_message() -> Message:
@@ -44,7 +44,7 @@ def reviewer_list(mappings: Sequence[Mapping]) -> Message:
 
 
 def unknown_subcommand(word: str) -> Message:
-    safe = escape_mrkdwn(shorten(word, 40))
+    safe = escaped(word, 40)
     return Message(text=_("I don't know `{word}`. Type `/ideas help` to see what I can do.", word=safe))
 
 
@@ -59,7 +59,7 @@ def my_submissions(listing: Listing) -> Message:
 
 def search_results(query: str, found: Sequence[Found]) -> Message:
     """Past projects, ideas and challenges like the search words; authors are never shown."""
-    safe_query = escape_mrkdwn(shorten(query, 100))
+    safe_query = escaped(query, 100)
     if not found:
         return Message(
             text=_("Nothing matches “{query}”. Try other words, or start it: `/idea {query}`.", query=safe_query)

@@ -15,7 +15,7 @@ from blocks.base import context, link
 from bot.i18n import N_, _
 from bot.labels import status_label
 from bot.matching.service import Found
-from bot.text import escape_mrkdwn, shorten
+from bot.text import escaped
 
 KIND_LABELS = {"project": N_("Past project"), "idea": N_("Idea"), "challenge": N_("Challenge")}
 
@@ -29,15 +29,15 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
     if item.status:
         facts.append(status_label(item.status))
     if item.organisation:
-        facts.append(escape_mrkdwn(shorten(item.organisation, 80)))
+        facts.append(escaped(item.organisation, 80))
     verdict = f"*{_(VERDICTS[item.verdict])}* · " if item.verdict in VERDICTS else ""
     lines = [link(item.title, item.url), " · ".join(facts)]
     if scored:
-        lines.append(f"{verdict}{item.score}/100 · {escape_mrkdwn(shorten(reason_text(item.reason), 300))}")
+        lines.append(f"{verdict}{item.score}/100 · {escaped(reason_text(item.reason), 300)}")
     if item.lessons_learned:
-        lines.append(_("_Lessons:_ {text}", text=escape_mrkdwn(shorten(item.lessons_learned, 300))))
+        lines.append(_("_Lessons:_ {text}", text=escaped(item.lessons_learned, 300)))
     if item.contact:
-        lines.append(_("_Contact:_ {text}", text=escape_mrkdwn(shorten(item.contact, 120))))
+        lines.append(_("_Contact:_ {text}", text=escaped(item.contact, 120)))
     return "\n".join(lines)
 
 

@@ -32,6 +32,30 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escaped(text: str, limit: int) -> str:
+    """User text made safe for mrkdwn and cut to `limit` characters *after* escaping.
+
+    Escaping can make text five times longer (`&` is `&amp;`), so cutting first would not keep the
+    result within Slack's limits; the cut ends with "…" and never splits an entity.
+    """
+    return cut_mrkdwn(escape_mrkdwn(text), limit)
+
+
+def cut_mrkdwn(text: str, limit: int) -> str:
+    """Already-escaped mrkdwn cut to `limit` characters (with "…"), at a word boundary when there is one
+    nearby, never inside an `&amp;`-style entity."""
+    if len(text) <= limit:
+        return text
+    window = text[: limit - 1]
+    space = window.rfind(" ")
+    if space > limit * 3 // 4:
+        window = window[:space]
+    tail = _ENTITY_TAIL.search(window)
+    if tail:
+        window = window[: tail.start()]
+    return window.rstrip() + "…"
+
+
 def split_for_blocks(text: str, limit: int) -> list[str]:
     """Split already-escaped mrkdwn into pieces of at most `limit` characters.
 

@@ -58,6 +58,7 @@ class FakeSlack:
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
+        self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
         self._lock = threading.Lock()
         self._last_ts = 0.0
         self._view_ids = itertools.count(1)
@@ -203,6 +204,21 @@ class FakeSlack:
             self.state.calls.append(Call(method, args, 200, body))
             return 200, body, {}
 
+    def _refused_message(self, args: dict[str, Any]) -> str | None:
+        """The error Slack answers a message with that breaks its limits (None when it keeps them)."""
+        if len(str(args.get("text") or "")) > 40_000:
+            return "msg_too_long"
+        blocks = _decoded(args).get("blocks") or []
+        if not isinstance(blocks, list) or len(blocks) > 50:
+            return "invalid_blocks"
+        for block in blocks:
+            texts = [block.get("text"), *(block.get("fields") or []), *(block.get("elements") or [])]
+            limit = 150 if block.get("type") == "header" else self.section_limit
+            for text in texts:
+                if isinstance(text, dict) and len(str(text.get("text", ""))) > limit:
+                    return "invalid_blocks"
+        return None
+
     def _next_ts(self) -> str:
         """A message timestamp as Slack makes them: the current time, unique within the channel."""
         self._last_ts = max(time.time(), self._last_ts + 0.000001)
@@ -226,12 +242,18 @@ class FakeSlack:
                     return {"ok": False, "error": "channel_not_found"}
                 if not args.get("text") and not args.get("blocks"):
                     return {"ok": False, "error": "no_text"}
+                refused = self._refused_message(args)
+                if refused:
+                    return {"ok": False, "error": refused}
                 channel = _dm_channel(channel)  # posting to a user ID posts in the bot's DM with them
                 ts = self._next_ts()
                 message = {"type": "message", "user": BOT_USER, "ts": ts, **_decoded(args)}
                 self.state.messages.setdefault(channel, []).append(message)
                 return {"ok": True, "channel": channel, "ts": ts, "message": message}
             case "chat.update":
+                refused = self._refused_message(args)
+                if refused:
+                    return {"ok": False, "error": refused}
                 for message in self.state.messages.get(args.get("channel", ""), []):
                     if message["ts"] == args.get("ts"):
                         message.update(_decoded(args))

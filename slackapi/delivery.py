@@ -7,6 +7,7 @@ outside any transaction, and records the result together with "sent" in one tran
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -34,6 +35,9 @@ from storage.db import Database
 from storage.models import Challenge, Idea
 
 log = logging.getLogger(__name__)
+# Slack's answers for a message it will never take as it is: it is sent again as plain text.
+MESSAGE_REFUSED = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long", "too_many_blocks"}
+PLAIN_FALLBACK = "blocks refused: sent as plain text"
 LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
 
 Record = Callable[[Session], None]
@@ -121,12 +125,10 @@ class Delivery:
             if entry is None:
                 return False
             kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
-            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at)
+            plain = (entry.last_error or "").startswith(PLAIN_FALLBACK)
+            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain)
         try:
-            if kind in self._addressed:
-                record = self._addressed[kind](subject_id, recipient)
-            else:
-                record = self._senders[kind](subject_id)
+            record = self._run_sender(kind, subject_id, recipient, outbox_id)
         except NotYet as error:
             self._retry(outbox_id, attempts, f"waiting: {error}", None)
             return False
@@ -135,7 +137,12 @@ class Delivery:
             log.warning("slack unavailable, will retry", extra={"outbox_id": outbox_id, "kind": kind})
             return False
         except SlackRejected as error:
-            if error.error in CONFIGURATION_ERRORS:
+            if error.error in MESSAGE_REFUSED:
+                note = f"{PLAIN_FALLBACK} ({error.error}) also refused"
+                with self.db.session() as session:
+                    queries.mark_failed(session, outbox_id, note)
+                log.error("slack refused even the plain text of %s: giving up on outbox entry %s", kind, outbox_id)
+            elif error.error in CONFIGURATION_ERRORS:
                 self._retry(outbox_id, attempts, f"rejected: {error.error}", None)
                 log.error(
                     "slack refused %s (%s): check the app's installation and channel membership; will retry",
@@ -155,6 +162,29 @@ class Delivery:
             record(session)
             queries.mark_sent(session, outbox_id, self.clock.now())
         return True
+
+    def _run_sender(self, kind: str, subject_id: int, recipient: str | None, outbox_id: int) -> Record:
+        """Send one entry; when Slack refuses its blocks as invalid or too long (which the limits checked
+        where messages are built should prevent), send the same words as plain text instead of
+        retrying the refused message forever."""
+        send = partial(self._addressed[kind], subject_id, recipient) if kind in self._addressed else None
+        send = send or partial(self._senders[kind], subject_id)
+        try:
+            return send()
+        except SlackRejected as error:
+            attempt: _Attempt = self._attempt.entry
+            if error.error not in MESSAGE_REFUSED or attempt.plain:
+                raise
+            log.error(
+                "slack refused the blocks of %s (%s): sending outbox entry %s as plain text",
+                kind,
+                error.error,
+                outbox_id,
+            )
+            with self.db.session() as session:  # so that a retry after a crash or an outage is plain too
+                queries.note_error(session, outbox_id, f"{PLAIN_FALLBACK} ({error.error})")
+            self._attempt.entry = dataclasses.replace(attempt, plain=True)
+            return send()
 
     def _retry(self, outbox_id: int, attempts: int, error: str, retry_after: float | None) -> None:
         at = self.clock.now() + self.policy.delay(attempts, retry_after)
@@ -189,6 +219,8 @@ class Delivery:
         """
         attempt: _Attempt = self._attempt.entry
         marker = marker or {"outbox": attempt.outbox_id}
+        if attempt.plain:
+            message = message.plain()
         if attempt.attempts > 1:
             oldest = (since or attempt.created_at).timestamp() - 60
             found = self.notifier.find_post(channel, marker, oldest, thread_ts=thread_ts)
@@ -198,6 +230,10 @@ class Delivery:
                 )
                 return found
         return self.notifier.post(channel, message, thread_ts=thread_ts, marker=marker)
+
+    def _update(self, channel: str, ts: str, message: base.Message) -> None:
+        """Update a post (idempotent: simply repeated on a retry), as plain text when its blocks were refused."""
+        self.notifier.update(channel, ts, message.plain() if self._attempt.entry.plain else message)
 
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
@@ -304,7 +340,7 @@ class Delivery:
             idea = self._posted_idea(session, idea_id)
             with self._reader(idea.channel_id or self.channels.ideas):
                 message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
-        self.notifier.update(idea.channel_id, idea.message_ts, message)
+        self._update(idea.channel_id, idea.message_ts, message)
         return _nothing
 
     def _notify_comment(self, comment_id: int) -> Record:
@@ -348,7 +384,7 @@ class Delivery:
                 raise NotYet(f"challenge {challenge_id} is not posted yet")
             with self._reader(challenge.channel_id):
                 message = _render_challenge(session, challenge, [])
-        self.notifier.update(challenge.channel_id, challenge.message_ts, message)
+        self._update(challenge.channel_id, challenge.message_ts, message)
         return _nothing
 
     def _nudge(self, nudge_id: int) -> Record:
@@ -385,11 +421,13 @@ class Delivery:
 
 @dataclass(frozen=True)
 class _Attempt:
-    """Which outbox entry a delivery thread is sending, and how many times it has been tried."""
+    """Which outbox entry a delivery thread is sending, how many times it has been tried, and whether
+    Slack refused its blocks (then its words go as plain text)."""
 
     outbox_id: int
     attempts: int
     created_at: datetime
+    plain: bool = False
 
 
 class NotYet(Exception):

@@ -47,6 +47,7 @@ from storage.queries.outbox import (
     mark_failed,
     mark_retry,
     mark_sent,
+    note_error,
     outbox_messages,
     owe,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "mark_failed",
     "mark_retry",
     "mark_sent",
+    "note_error",
     "nudges_of",
     "open_challenges",
     "outbox_messages",

@@ -93,6 +93,11 @@ def mark_retry(session: Session, outbox_id: int, at: datetime, error: str) -> No
     _set(session, outbox_id, next_attempt_at=at, lease_until=None, last_error=error[:500])
 
 
+def note_error(session: Session, outbox_id: int, error: str) -> None:
+    """Say why an entry is being sent differently, without changing when it is due."""
+    _set(session, outbox_id, last_error=error[:500])
+
+
 def mark_failed(session: Session, outbox_id: int, error: str) -> None:
     _set(session, outbox_id, status="failed", lease_until=None, last_error=error[:500])
 

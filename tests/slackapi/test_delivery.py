@@ -183,3 +183,17 @@ def test_without_im_history_a_dm_whose_answer_was_lost_is_sent_again_not_lost(db
     clock.advance(timedelta(seconds=1))
     assert delivery.deliver_due() == 1  # cannot look: sent again
     assert len(fake_slack.posts(ALICE)) == 2
+
+
+def test_a_message_slack_refuses_as_invalid_is_posted_as_plain_text_once_not_retried_forever(bot: RunningBot, caplog):
+    bot.slack.section_limit = 500  # Slack refuses what the bot believed within its limits
+    submit_idea_in_slack(bot, problem="Queues at the town hall & long waits. " * 30)
+    _quiet_then_settled(bot)
+    [post] = bot.slack.posts(IDEAS)
+    assert "blocks" not in post and "Queues at the town hall &amp; long waits" in post["text"]
+    assert len(bot.slack.posts(ALICE)) == 1  # the author is told where it is
+    [idea] = ideas(bot)
+    assert idea.message_ts == post["ts"]
+    refused = bot.slack.calls("chat.postMessage", ok_only=True)
+    assert len([c for c in refused if c.args.get("channel") == IDEAS]) == 2  # the refused one, then plain
+    assert "sending outbox entry" in caplog.text and "as plain text" in caplog.text
