@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 REPLAY_WINDOW = 5 * 60 + 30  # a signature verifies while its timestamp is within 5 minutes; a little more
+REPLAY_CHECK_WAIT = 1.0  # seconds the shared replay check may take before this process's memory decides
 MAX_BODY = 1024 * 1024  # Slack's largest payloads (big modals) are tens of kilobytes
 
 StartResponse = Callable[..., Any]
@@ -125,12 +126,16 @@ class ReplayGuard:
             self._seen[signature] = until
         if self.db is None:
             return True
-        try:
+
+        def record() -> bool:
             with self.db.session() as session:
                 if sweep:
                     queries.forget_seen_before(session, _utc(now))
                 return queries.first_sight(session, signature, _utc(until))
-        except SQLAlchemyError:
+
+        try:  # bounded: the ack must not wait on a database that stopped answering
+            return self.db.within(REPLAY_CHECK_WAIT, record)
+        except (SQLAlchemyError, TimeoutError):
             log.warning("database unavailable: replays are refused by this process's memory only")
             return True
 
@@ -146,7 +151,7 @@ def parse_body(text: str, content_type: str) -> Any:
             return json.loads(text)
         form = {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
         return json.loads(form["payload"]) if "payload" in form else form
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
 
 

@@ -18,6 +18,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._up = threading.Event()
         self._up.set()
+        self._holed = threading.Event()
+        self._held: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
@@ -29,7 +31,13 @@ class TcpProxy:
                 sock.close()
             self._open.clear()
 
+    def black_hole(self) -> None:
+        """Answer nothing, refuse nothing: bytes sent either way vanish and new connections hang (a
+        network that drops packets, a frozen host)."""
+        self._holed.set()
+
     def restore(self) -> None:
+        self._holed.clear()
         self._up.set()
 
     def close(self) -> None:
@@ -45,6 +53,9 @@ class TcpProxy:
             if not self._up.is_set():
                 client.close()  # as good as refused: the connection ends before a byte is read
                 continue
+            if self._holed.is_set():
+                self._held.append(client)  # accepted, never answered
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -58,7 +69,8 @@ class TcpProxy:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self._holed.is_set():
+                    sink.sendall(data)
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

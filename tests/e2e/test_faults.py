@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -200,3 +201,18 @@ def test_a_thread_reply_that_arrives_during_an_outage_is_refused_so_slack_retrie
         [idea] = session.exec(select(Idea)).all()
     assert comment.is_feedback and "one office" in comment.text
     assert idea.status == "in_review" and idea.awaiting_since is None
+
+
+def test_a_database_that_stops_answering_gets_a_prompt_503_and_acks_go_on(database_behind_a_proxy):
+    bot, proxy = database_behind_a_proxy
+    posted_idea(bot)
+    proxy.black_hole()
+    try:
+        started = time.monotonic()
+        assert get(f"{bot.url}/healthz") == (503, {"status": "unavailable", "database": "down"})
+        assert time.monotonic() - started < 3  # a load balancer's check, Slack's 3 s: answered in time
+        assert get(f"{bot.url}/healthz")[0] == 503  # the stuck check is not started again
+        reply = bot.send.command("/ideas", "help")
+        assert reply.status == 200 and reply.seconds < 3
+    finally:
+        proxy.restore()

@@ -200,3 +200,16 @@ def test_a_bug_in_a_listener_gets_an_apology_and_keeps_the_form_open(bot: Runnin
     assert reply.json()["response_action"] == "errors"  # the modal stays open with what was typed
     assert "Your text is still here" in str(reply.json()["errors"])
     assert row_counts(bot)["Idea"] == 0
+
+
+def test_a_signed_body_nested_deeper_than_python_can_read_gets_400_not_500(bot: RunningBot):
+    depth = 100_000  # within the 1 MiB body limit
+    for body in ("[" * depth * 2 + "]" * depth * 2, '{"a":' * depth + "1" + "}" * depth):
+        ts = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(SIGNING_SECRET, ts, body),
+        }
+        assert bot.send.post_raw(body.encode(), headers).status == 400
+    assert bot.send.command("/ideas", "help").status == 200  # and the bot still serves
