@@ -77,6 +77,11 @@ def language_chosen(language: str, *, following_slack: bool) -> Message:
     return Message(text=_("From now on I'll write to you in {name}.", name=LANGUAGE_NAMES[language]))
 
 
+def refused_reviewers(message: str, values: dict[str, str]) -> str:
+    """Why reviewers could not be read, with what the person typed escaped (it may hold `<!channel>`)."""
+    return _(message, **{name: escaped(value, 60) for name, value in values.items()})
+
+
 def usage(text: str) -> Message:
     return Message(text=text)
 

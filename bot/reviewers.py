@@ -8,21 +8,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.text import clean, fold_key, is_user_id
 from storage import queries
 from storage.models import id_list, joined_ids
 
 
 class InvalidReviewers(ValueError):
-    """Reviewers given in a form the bot cannot read; `str()` is English (CLI), `localised()` for Slack."""
+    """Reviewers given in a form the bot cannot read; `str()` is English (CLI); Slack shows `message`
+    translated, with `values` (what the person typed) escaped."""
 
     def __init__(self, message: str, **values: str) -> None:
         super().__init__(message.format(**values))
         self.message, self.values = message, values
-
-    def localised(self) -> str:
-        return _(self.message, **self.values)
 
 
 @dataclass(frozen=True)

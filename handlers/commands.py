@@ -105,7 +105,10 @@ def _reviewers_command(services: Services, author: Author, text: str) -> base.Me
                 return replies.usage(_("Removed.") if removed else _("No reviewers were set for that team."))
     except reviewers.InvalidReviewers as error:
         return replies.usage(
-            _("{problem}. Example: `/ideas reviewers set Mobility @alice @bob`", problem=error.localised())
+            _(
+                "{problem}. Example: `/ideas reviewers set Mobility @alice @bob`",
+                problem=replies.refused_reviewers(error.message, error.values),
+            )
         )
     except SQLAlchemyError:
         return replies.apology()

@@ -293,3 +293,9 @@ def test_snooze_from_a_reminder_is_for_the_ideas_reviewers(bot: RunningBot):
 
     with bot.runtime.db.session() as session:
         assert REVIEWER in queries.snoozes_of(session, int(idea_id))
+
+
+def test_what_the_innovation_team_typed_wrong_is_echoed_escaped(bot: RunningBot):
+    refused = bot.send.command("/ideas", "reviewers set Team U0ABC12345 a<!channel>b", user=TEAM_MEMBER)
+    text = refused.json()["text"]
+    assert "a&lt;!channel&gt;b" in text and "<!channel>" not in text
