@@ -321,7 +321,8 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
         title=_(FORM_TITLES[action]),
         submit=_("Send"),
         close=_("Cancel"),
-        private_metadata=json.dumps({"idea_id": idea.id, "action": action}),
+        # the status the decider saw: a decision made meanwhile by someone else is not overridden unseen
+        private_metadata=json.dumps({"idea_id": idea.id, "action": action, "status": idea.status}),
         blocks=fitted(blocks, VIEW_BLOCKS_MAX),
     )
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.i18n import _
-from bot.labels import status_word
+from bot.labels import status_label, status_word
 from bot.refusals import InvalidSubmission, NotAllowed
 from bot.submissions import TEXT_MAX, IdeaDraft, checked_text, idea_fields
 from storage import queries
@@ -132,15 +132,27 @@ def decide(
     outcome: str | None = None,
     target: str | None = None,
     workspace_id: str | None = None,
+    seen_status: str | None = None,
 ) -> Decision:
     """Record a decision (or a comment from the Comment button) and owe its Slack messages.
 
-    Raises `NotAllowed` (wrong person, wrong moment, already done) or `InvalidSubmission` (missing reason).
+    `seen_status` is the idea's status when the decider opened the form: if someone else moved the idea
+    meanwhile, the decision is refused with what happened rather than laid over theirs unseen.
+    Raises `NotAllowed` (wrong person, wrong moment, already done, changed meanwhile) or
+    `InvalidSubmission` (missing reason).
     """
     move = MOVES.get(action)
     if move is None:
         raise NotAllowed(_("I don't know that button."))
     idea = _claimed_idea(session, idea_id, actor_id, action, deciders, workspace_id)
+    if seen_status is not None and idea.status != seen_status and move.status_after is not None:
+        raise NotAllowed(
+            _(
+                "While you were writing, this idea changed to “{status}”. Your decision was not recorded; "
+                "close this form to see its post.",
+                status=status_label(idea.status),
+            )
+        )
     errors: dict[str, str] = {}
     required = (
         _("Please write the lessons learned.")

@@ -299,3 +299,22 @@ def test_what_the_innovation_team_typed_wrong_is_echoed_escaped(bot: RunningBot)
     refused = bot.send.command("/ideas", "reviewers set Team U0ABC12345 a<!channel>b", user=TEAM_MEMBER)
     text = refused.json()["text"]
     assert "a&lt;!channel&gt;b" in text and "<!channel>" not in text
+
+
+def test_a_decision_made_while_another_decider_was_writing_is_not_overridden_unseen(bot: RunningBot):
+    post = posted_idea(bot)
+
+    def open_form(action_id: str, user: str) -> dict:
+        opened = len(bot.slack.calls("views.open"))
+        bot.send.block_action(action_id, button(post, action_id)["value"], user=user, channel=IDEAS, message=post)
+        bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+        return bot.slack.last_view()
+
+    approving, declining = open_form("idea_approve", REVIEWER), open_form("idea_decline", TEAM_MEMBER)
+    assert bot.send.view_submission(approving, {"comment": "Yes"}, user=REVIEWER).body == ""
+    late = bot.send.view_submission(declining, {"comment": "Too costly"}, user=TEAM_MEMBER).json()
+    assert late["response_action"] == "errors" and "While you were writing" in late["errors"]["comment"]
+    assert "Approved" in late["errors"]["comment"]
+    with bot.runtime.db.session() as session:
+        assert [d.action for d in session.exec(select(Decision)).all()] == ["approve"]
+    assert ideas(bot)[0].status == "approved"
