@@ -5,12 +5,17 @@ process plays 50 people at once: `/idea`, "Check for similar work" in the form, 
 and "Support" on someone else's idea. Every request is signed as Slack signs it. Afterwards every
 submission must be in the database and posted exactly once.
 
-    python -m bench.load [--users 50] [--ideas 200]
+    python -m bench.load [--users 50] [--ideas 200] [--slack-failing 0.2]
+
+With `--slack-failing SHARE`, that share of the bot's chat.postMessage, chat.update and
+chat.getPermalink calls fail at random while the burst runs: stored and then the connection dropped (the
+outcome unknown to the bot), a 500, or a 429 with Retry-After. Every message must still arrive exactly once.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -39,6 +44,7 @@ REGISTRY = ROOT.parent / "shared" / "data" / "registry" / "ips-explorer-cases.cs
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "0123456789abcdef0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS001"
+OUTBOX_METHODS = ("chat.postMessage", "chat.update", "chat.getPermalink")
 DEADLINE = 3.0  # Slack gives up on an ack after three seconds
 TOPICS = [
     ("Online booking for the registry office", "People queue for hours", "Let them book a slot online"),
@@ -145,10 +151,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_one(label: str, database_url: str, users: int, ideas: int, think: float = 0.0, processes: int = 1) -> str:
+def run_one(
+    label: str,
+    database_url: str,
+    users: int,
+    ideas: int,
+    think: float = 0.0,
+    processes: int = 1,
+    slack_failing: float = 0.0,
+) -> str:
     """One run; with `processes` > 1, that many bots share the database and people are spread over them
     (as a load balancer would)."""
     fake = FakeSlack().start()
+    for method in OUTBOX_METHODS if slack_failing else ():
+        fake.flaky(method, slack_failing)
     ports = [free_port() for _ in range(processes)]
     log_files = [Path(tempfile.mkdtemp()) / "bot.log" for _ in ports]
     bots = [start_bot(fake, database_url, port, log_file) for port, log_file in zip(ports, log_files, strict=True)]
@@ -176,6 +192,7 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
             thread.join()
         elapsed = time.perf_counter() - started
         wait_posted(fake, ideas)
+        settled = wait_settled(database_url)
         bot_cpu = sum(cpu_seconds(bot.pid) for bot in bots)
     finally:
         if spy is not None:
@@ -186,6 +203,7 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
             bot.wait(30)
         fake.stop()
     stored, posted_twice, unposted = audit(database_url, fake)
+    said_twice, failed_calls = said_more_than_once(fake), len(fake.calls(ok_only=False)) - len(fake.calls())
     log = "".join(log_file.read_text(errors="replace") for log_file in log_files)
     locked = log.count("database is locked")
     every = [s for kind in results.seconds.values() for s in kind]
@@ -213,6 +231,13 @@ def run_one(label: str, database_url: str, users: int, ideas: int, think: float 
         "this driver (and the fake Slack) "
         f"{time.process_time() - driver_cpu:.1f} s",
         f"- ideas stored: {stored} of {ideas}; posted twice: {posted_twice}; never posted: {unposted}",
+        f"- every message (posts, confirmations, thread replies) sent more than once: {said_twice}; "
+        f"outbox settled {settled}",
+        *(
+            [f"- Slack failing: {slack_failing:.0%} of {', '.join(OUTBOX_METHODS)}; failed calls: {failed_calls}"]
+            if slack_failing
+            else []
+        ),
         f"- 'database is locked' in the bot's log: {locked}",
         "",
     ]
@@ -231,6 +256,35 @@ def wait_posted(fake: FakeSlack, ideas: int, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
+def wait_settled(database_url: str, timeout: float = 180) -> str:
+    """Wait until the outbox owes nothing; says how long it took, or what is still owed."""
+    from storage.db import normalise_url
+
+    engine = create_engine(normalise_url(database_url))
+    started = time.monotonic()
+    try:
+        while True:
+            with engine.connect() as connection:
+                owed = connection.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'")).scalar_one()
+            if owed == 0:
+                return f"{time.monotonic() - started:.1f} s after the posts"
+            if time.monotonic() - started > timeout:
+                return f"NOT within {timeout:.0f} s: {owed} still owed"
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+
+
+def said_more_than_once(fake: FakeSlack) -> int:
+    """Messages that reached Slack more than once, by the outbox marker each one carries."""
+    markers = Counter(
+        (p["channel"], json.dumps(p["metadata"]["event_payload"], sort_keys=True))
+        for p in fake.posts()
+        if p.get("metadata")
+    )
+    return sum(count > 1 for count in markers.values())
+
+
 def audit(database_url: str, fake: FakeSlack) -> tuple[int, int, int]:
     """Ideas in the database, ideas posted more than once, ideas never posted."""
     from storage.db import normalise_url
@@ -247,18 +301,25 @@ def audit(database_url: str, fake: FakeSlack) -> tuple[int, int, int]:
     return len(ids), sum(count > 1 for count in posts.values()), sum(posts[i] == 0 for i in ids)
 
 
-def run(users: int = 50, ideas: int = 200, thinks: tuple[float, ...] = (0.0, 1.0), processes: int = 1) -> str:
+def run(
+    users: int = 50,
+    ideas: int = 200,
+    thinks: tuple[float, ...] = (0.0, 1.0),
+    processes: int = 1,
+    slack_failing: float = 0.0,
+) -> str:
     """Each database, first as a burst (no pauses), then with people pausing between steps."""
     sections = ["## Load: signed Slack requests against the bot's HTTP endpoint", ""]
     for think in thinks:
         with tempfile.TemporaryDirectory() as folder:
-            sections.append(run_one("SQLite", f"sqlite:///{folder}/load.db", users, ideas, think, processes))
+            url = f"sqlite:///{folder}/load.db"
+            sections.append(run_one("SQLite", url, users, ideas, think, processes, slack_failing))
         schema = f"load_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {schema}")
         try:
             url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-            sections.append(run_one("PostgreSQL", url, users, ideas, think, processes))
+            sections.append(run_one("PostgreSQL", url, users, ideas, think, processes, slack_failing))
         finally:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
                 connection.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -273,8 +334,10 @@ def main() -> None:
         "--think", type=float, action="append", help="mean pause between a person's steps, s (repeatable)"
     )
     parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
+    parser.add_argument("--slack-failing", type=float, default=0.0, help="share of Slack calls that fail (0-1)")
     arguments = parser.parse_args()
-    print(run(arguments.users, arguments.ideas, tuple(arguments.think or (0.0, 1.0)), arguments.processes))
+    thinks = tuple(arguments.think or (0.0, 1.0))
+    print(run(arguments.users, arguments.ideas, thinks, arguments.processes, arguments.slack_failing))
 
 
 if __name__ == "__main__":

@@ -59,9 +59,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Fields longer than this refuse their row (they are names and addresses: a cut one would be wrong).
 LIMITS = {"external_id": 100, "title": 300, "organisation": 1000, "country": 300, "sector": 300, "contact": 300}
 URL_MAX = 1000
-# Free text longer than this is cut with "…" and the cut is reported by line (it is shown in Slack,
-# where a section holds 3,000 characters after escaping).
-CUT_AT = {"summary": 4000, "lessons_learned": 1500}
+# Free text longer than this is cut with "…" and the cut is reported by line (Slack shows a few hundred
+# characters of it; what is kept is for exports and matching, and a bound keeps a bad file from filling it).
+CUT_AT = {"summary": 20_000, "lessons_learned": 10_000}
 STATUSES = {
     "planned": "planned",
     "idea": "idea",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class FakeSlack:
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
+        self._flaky: dict[str, float] = {}  # method -> share of its calls that fail at random
+        self._random = random.Random(0)
         self._lock = threading.Lock()
         self._last_ts = 0.0
         self._view_ids = itertools.count(1)
@@ -123,6 +126,13 @@ class FakeSlack:
         with self._lock:
             self.state.failures[method] = Failure(status, times, retry_after, delay, done)
 
+    def flaky(self, method: str, share: float, seed: int = 0) -> None:
+        """Fail a random `share` of `method`'s calls, each one of: stored then the connection dropped
+        (outcome unknown), 500 with nothing stored, or 429 with Retry-After: 1."""
+        with self._lock:
+            self._flaky[method] = share
+            self._random.seed(seed)
+
     def refuse(self, method: str, error: str) -> None:
         """Answer every call of `method` with `{"ok": false, "error": error}` (as for an app without a scope)."""
         with self._lock:
@@ -184,6 +194,10 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any], authorization: str) -> tuple[int, dict[str, Any], dict]:
         with self._lock:
             failure = self.state.failures.get(method)
+            if (failure is None or failure.times <= 0) and self._random.random() < self._flaky.get(method, 0.0):
+                failure = self._random.choice(
+                    [Failure(0, 1, done=True), Failure(500, 1), Failure(429, 1, retry_after=1)]
+                )
             if failure is not None and failure.times > 0:
                 failure.times -= 1
                 if failure.done:
