@@ -35,12 +35,12 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import create_engine, text
 
+from bench.data import REGISTRY, need
 from blocks.ids import CHECK_SIMILAR, SUPPORT_BUTTON
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = ROOT.parent / "shared" / "data" / "registry" / "ips-explorer-cases.csv"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "0123456789abcdef0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS001"
@@ -89,7 +89,7 @@ def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path) -> 
         "LOG_LEVEL": "WARNING",
     }
     env.pop("SLACK_APP_TOKEN", None)
-    importing = [sys.executable, "main.py", "import-projects", str(REGISTRY)]
+    importing = [sys.executable, "main.py", "import-projects", str(need(REGISTRY))]
     subprocess.run(importing, cwd=ROOT, env=env, check=True, capture_output=True)
     command = [sys.executable, "main.py"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file.open("w"), stderr=subprocess.STDOUT)

@@ -5,14 +5,14 @@ from pathlib import Path
 
 from tests.test_main import run_main
 
-IPS = Path(__file__).resolve().parents[2] / "shared" / "data" / "registry" / "ips-explorer-cases.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "registry-sample.csv"  # shipped: a fresh clone has it
 
 
 def with_registry(tmp_path: Path, database_url: str) -> dict[str, str]:
     env = {"DATABASE_URL": database_url}
-    result = run_main(env, tmp_path, "import-projects", str(IPS))
+    result = run_main(env, tmp_path, "import-projects", str(SAMPLE))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "853 added, 0 updated, 0 unchanged, 0 rejected"
+    assert result.stdout.strip() == "30 added, 0 updated, 0 unchanged, 0 rejected"
     return env
 
 
@@ -72,7 +72,7 @@ def test_similar_batch_writes_one_json_line_per_input(tmp_path, database_url):
     assert [line["id"] for line in lines] == ["a", "b"]
     assert all(len(line["matches"]) == 2 for line in lines)
     assert set(lines[0]["matches"][0]) >= {"external_id", "title", "score", "verdict", "reason"}
-    assert {m["external_id"] for m in lines[1]["matches"]} & {"10009", "10076"}  # the Dutch one is found
+    assert {m["external_id"] for m in lines[1]["matches"]} & {"20003", "20004"}  # found from Dutch
     assert "line 3: needs a JSON object" in result.stderr
 
 

@@ -12,7 +12,8 @@ from storage.db import Database
 from storage.models import PastProject
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
-IPS = Path(__file__).resolve().parents[3] / "shared" / "data" / "registry" / "ips-explorer-cases.csv"
+# 30 cases in the layout of the EU's Public Sector Tech Watch (IPS Explorer) export, written for these tests
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "registry-sample.csv"
 
 
 def run(db: Database, path: Path, **options):
@@ -25,14 +26,15 @@ def stored(db: Database) -> dict[str, PastProject]:
         return {p.external_id: p for p in session.exec(select(PastProject)).all()}
 
 
-def test_the_real_eu_registry_imports_without_a_mapping(db: Database):
-    report = run(db, IPS)
-    assert (report.added, report.rejected) == (853, [])
-    project = stored(db)["10009"]
-    assert project.title == "Camera System - Mobile phone usage on vehicles"
-    assert project.organisation == "Traffic Institute Vias" and project.country == "Belgium"
-    assert project.status == "pilot" and project.url.startswith("https://")
-    assert project.source == "ips-explorer-cases.csv"
+def test_the_eu_registrys_export_layout_imports_without_a_mapping(db: Database):
+    report = run(db, SAMPLE)
+    assert (report.added, report.rejected) == (30, [])
+    project = stored(db)["20003"]
+    assert project.title == "Camera system - mobile phone use while driving"
+    assert project.organisation == "Road Safety Institute" and project.country == "Belgium"
+    assert project.status == "pilot" and project.url == "https://example.org/phone-cameras"  # its space trimmed
+    assert stored(db)["20005"].status == "stopped"  # "Not in use anymore"
+    assert project.source == "registry-sample.csv"
 
 
 def test_reimporting_updates_by_id_instead_of_duplicating(db: Database, tmp_path: Path):
