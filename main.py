@@ -93,10 +93,13 @@ def migrate() -> None:
     url = _database_url()
     database = Database.connect(url)
     try:
-        database.migrate()
+        applied = database.migrate()
     except Exception as error:
         _fail(f"could not migrate the database: {_describe(error)}", code=1)
-    typer.echo("database is up to date")
+    if applied:
+        typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}; the database is up to date")
+    else:
+        typer.echo("nothing to apply: the database was already up to date")
 
 
 @cli.command("import-projects")
@@ -434,7 +437,8 @@ def _describe(error: Exception) -> str:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    for line in message.splitlines() or [""]:  # several problems: one line each
+        typer.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 

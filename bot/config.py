@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -25,7 +25,8 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
 class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names it and never holds its value."""
+    """Settings are missing or malformed; the message names each one, one per line, and never holds a
+    secret's value."""
 
 
 @dataclass(frozen=True)
@@ -112,44 +113,73 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         value = env.get(name, "").strip()
         return value or None
 
-    bot_token = _required(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-")
+    problems: list[str] = []
+
+    def checked(make: Callable[[], Any], fallback: Any = None) -> Any:
+        """`make()`, or `fallback` with its problem noted: every problem is reported at once."""
+        try:
+            return make()
+        except ConfigError as error:
+            problems.append(str(error))
+            return fallback
+
+    bot_token = checked(lambda: _required(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"), "")
     app_token = get("SLACK_APP_TOKEN")
     if app_token is not None and not app_token.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)")
+        problems.append("SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)")
     signing_secret = get("SLACK_SIGNING_SECRET")
     if app_token is None and signing_secret is None:
-        raise ConfigError(
+        problems.append(
             "SLACK_SIGNING_SECRET is not set: HTTP mode needs it (Basic Information > App Credentials), "
             "or set SLACK_APP_TOKEN to use Socket Mode"
         )
-    if signing_secret is not None and not re.fullmatch(r"[0-9a-fA-F]{16,}", signing_secret):
-        raise ConfigError("SLACK_SIGNING_SECRET must be the hexadecimal signing secret from Basic Information")
-
+    if signing_secret is not None:
+        checked(lambda: _check_signing_secret(signing_secret))
     ideas_channel = get("IDEAS_CHANNEL")
     if ideas_channel is None:
-        raise ConfigError("IDEAS_CHANNEL is not set: give the ID of the channel for ideas, like C0123456789")
-    _check_ids([ideas_channel], "IDEAS_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
-    challenges_channel = get("CHALLENGES_CHANNEL") or ideas_channel
-    _check_ids([challenges_channel], "CHALLENGES_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
-
+        problems.append("IDEAS_CHANNEL is not set: give the ID of the channel for ideas, like C0123456789")
+    else:
+        checked(lambda: _check_ids([ideas_channel], "IDEAS_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789"))
+    challenges_channel = get("CHALLENGES_CHANNEL") or ideas_channel or ""
+    if get("CHALLENGES_CHANNEL"):
+        checked(
+            lambda: _check_ids([challenges_channel], "CHALLENGES_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+        )
+    user_ids, channel_ids = "user IDs like U0123", "channel IDs like C0123"
+    values = {
+        "slack_api_url": checked(lambda: _api_url(get("SLACK_API_URL"))),
+        "database_url": checked(lambda: normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)),
+        "port": checked(lambda: _port(get("PORT"))),
+        "slack_timeout": checked(lambda: _slack_timeout(get("SLACK_TIMEOUT"))),
+        "innovation_team": checked(lambda: _id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", USER_ID, user_ids)),
+        "reviewers": checked(lambda: _id_list(get("REVIEWERS"), "REVIEWERS", USER_ID, user_ids)),
+        "digest_channels": checked(
+            lambda: _id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, channel_ids)
+        ),
+    }
+    groups = [checked(lambda f=f: f(env), {}) for f in (match_settings, schedule_settings, log_settings)]
+    groups.append(checked(lambda: language_settings(env), {}))
+    if problems:
+        raise ConfigError("\n".join(problems))
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
-        slack_api_url=_api_url(get("SLACK_API_URL")),
-        database_url=normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-        port=_port(get("PORT")),
-        slack_timeout=_slack_timeout(get("SLACK_TIMEOUT")),
-        ideas_channel=ideas_channel,
+        ideas_channel=ideas_channel or "",
         challenges_channel=challenges_channel,
-        innovation_team=_id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", USER_ID, "user IDs like U0123"),
-        reviewers=_id_list(get("REVIEWERS"), "REVIEWERS", USER_ID, "user IDs like U0123"),
-        digest_channels=_id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, "channel IDs like C0123"),
-        **match_settings(env),
-        **schedule_settings(env),
-        **log_settings(env),
-        **language_settings(env),
+        **values,
+        **{key: value for group in groups for key, value in group.items()},
     )
+
+
+def _check_signing_secret(secret: str) -> None:
+    if not re.fullmatch(r"[0-9a-fA-F]+", secret):
+        raise ConfigError("SLACK_SIGNING_SECRET must be hexadecimal (Basic Information > App Credentials)")
+    if len(secret) != 32:
+        raise ConfigError(
+            f"SLACK_SIGNING_SECRET has {len(secret)} characters; Slack's signing secrets have 32 "
+            "(copy the whole of it from Basic Information > App Credentials)"
+        )
 
 
 def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:

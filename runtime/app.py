@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -92,11 +93,13 @@ class BotRuntime:
             languages=self.languages,
         )
         self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+        bolt_log = logging.getLogger("slack_bolt")
+        bolt_log.addFilter(_not_the_token_warning)
         self.app = App(
             client=self.client,
             signing_secret=settings.signing_secret or "",
             token_verification_enabled=False,
-            logger=logging.getLogger("slack_bolt"),
+            logger=bolt_log,
             listener_executor=self.listeners,
         )
         handlers.register(self.app, self.services)
@@ -204,3 +207,9 @@ class HttpServer:
         if dispatcher.queue or dispatcher.active_count:
             return True
         return any(getattr(channel, "total_outbufs_len", 0) for channel in self._server._map.values())
+
+
+def _not_the_token_warning(record: logging.LogRecord) -> bool:
+    """Drop Bolt's "token will be unused": Bolt reads SLACK_BOT_TOKEN from the environment by itself and
+    warns that the client given (which holds that same token) wins; every start would log it for nothing."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()

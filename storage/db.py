@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -152,16 +154,22 @@ class Database:
         except Exception:
             return False
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest migration (safe when several processes start at once)."""
+    def migrate(self) -> list[str]:
+        """Bring the schema to the newest migration (safe when several processes start at once);
+        returns the revisions applied, oldest first (none when it was up to date)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        applied: list[str] = []
         with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SET LOCAL statement_timeout = 0"))  # a migration may take its time
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
             config.attributes["connection"] = connection
+            before = MigrationContext.configure(connection).get_current_revision()
             command.upgrade(config, "head")
+            script = ScriptDirectory.from_config(config)
+            applied = [rev.revision for rev in script.iterate_revisions("head", before or "base")][::-1]
+        return applied
 
     def dispose(self) -> None:
         self._checks.shutdown(wait=False)

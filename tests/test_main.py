@@ -24,11 +24,14 @@ def run_main(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Completed
     )
 
 
-def test_missing_token_stops_with_one_clear_line_and_exit_code_2(tmp_path):
+def test_an_empty_configuration_lists_everything_missing_one_line_each_and_exits_2(tmp_path):
     result = run_main({}, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: SLACK_BOT_TOKEN is not set: add it to .env or the environment (it starts with xoxb-)"
+        "error: SLACK_BOT_TOKEN is not set: add it to .env or the environment (it starts with xoxb-)",
+        "error: SLACK_SIGNING_SECRET is not set: HTTP mode needs it (Basic Information > App Credentials), "
+        "or set SLACK_APP_TOKEN to use Socket Mode",
+        "error: IDEAS_CHANNEL is not set: give the ID of the channel for ideas, like C0123456789",
     ]
 
 
@@ -41,7 +44,9 @@ def test_a_malformed_secret_is_named_but_never_printed(tmp_path):
 
 
 def test_settings_are_read_from_a_dotenv_file(tmp_path):
-    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=abcdef0123456789\n")
+    (tmp_path / ".env").write_text(
+        "SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=abcdef0123456789abcdef0123456789\n"
+    )
     result = run_main({}, tmp_path)
     assert result.returncode == 2
     assert "IDEAS_CHANNEL is not set" in result.stderr  # got past the token and secret: .env was read
@@ -50,7 +55,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path):
 def test_an_unreachable_database_is_reported_without_its_password(tmp_path):
     env = {
         "SLACK_BOT_TOKEN": "xoxb-1",
-        "SLACK_SIGNING_SECRET": "abcdef0123456789",
+        "SLACK_SIGNING_SECRET": "abcdef0123456789abcdef0123456789",
         "IDEAS_CHANNEL": "C0IDEAS001",
         "DATABASE_URL": "postgresql://bot:hunter2@127.0.0.1:1/bot",
     }
@@ -60,10 +65,13 @@ def test_an_unreachable_database_is_reported_without_its_password(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_migrate_creates_the_schema(tmp_path):
-    result = run_main({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, tmp_path, "migrate")
-    assert result.returncode == 0 and "up to date" in result.stdout
+def test_migrate_says_what_it_applied_then_that_nothing_was_left(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    first = run_main(env, tmp_path, "migrate")
+    assert first.returncode == 0 and first.stdout.startswith("applied 11 migration(s): 0001, 0002,")
     assert (tmp_path / "x.db").exists()
+    again = run_main(env, tmp_path, "migrate")
+    assert again.stdout.strip() == "nothing to apply: the database was already up to date"
 
 
 def free_port() -> int:

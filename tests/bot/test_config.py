@@ -90,3 +90,14 @@ def test_lists_are_split_trimmed_and_deduplicated():
 )
 def test_database_urls_are_routed_to_psycopg(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_every_problem_is_reported_at_once_one_line_each():
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"SLACK_BOT_TOKEN": "xoxp-wrong", "SLACK_SIGNING_SECRET": "abc", "NUDGE_AFTER": "banana"})
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].startswith("SLACK_BOT_TOKEN must start with xoxb-")
+    assert "SLACK_SIGNING_SECRET has 3 characters; Slack's signing secrets have 32" in lines[1]
+    assert lines[2].startswith("IDEAS_CHANNEL is not set")
+    assert lines[3].startswith("NUDGE_AFTER")

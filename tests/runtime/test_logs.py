@@ -96,3 +96,15 @@ def test_a_running_bot_logs_json_with_request_ids_and_never_a_secret_or_an_anony
     requests = [e for e in entries if e["message"] == "slack request"]
     assert {e["kind"] for e in requests} >= {"command /idea", "view_submission idea_modal"}
     assert len({e["request_id"] for e in requests}) == len(requests)
+
+
+def test_a_start_logs_no_warning_about_the_token_bolt_reads_from_the_environment(
+    fake_slack, database_url, monkeypatch, caplog
+):
+    from tests.conftest import start_bot
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", fake_slack.token)  # as in production, where .env sets it
+    with caplog.at_level(logging.WARNING):
+        running = start_bot(fake_slack, database_url)
+        running.stop()
+    assert "token will be unused" not in caplog.text
