@@ -167,8 +167,10 @@ class Delivery:
         """Send one entry; when Slack refuses its blocks as invalid or too long (which the limits checked
         where messages are built should prevent), send the same words as plain text instead of
         retrying the refused message forever."""
-        send = partial(self._addressed[kind], subject_id, recipient) if kind in self._addressed else None
-        send = send or partial(self._senders[kind], subject_id)
+        if kind in self._addressed:
+            send = partial(self._addressed[kind], subject_id, recipient)
+        else:
+            send = partial(self._senders[kind], subject_id)
         try:
             return send()
         except SlackRejected as error:
