@@ -49,9 +49,10 @@ def build_digest(session: Session, start: datetime, end: datetime) -> Digest:
         if start <= decision.created_at < end and decision.action not in ("comment",) and decision.idea_id in by_id
     ]
     digest.completed = [idea for decision, idea in digest.decisions if decision.action == "complete"]
-    waiting = [idea for idea in ideas if idea.status in OPEN and idea.awaiting_since is not None]
+    # who waits, as at the end of the week: an idea submitted after it belongs to next week's digest
+    waiting = [(idea, idea.awaiting_since) for idea in ideas if idea.status in OPEN and idea.awaiting_since]
     digest.waiting = sorted(
-        ((idea, (end - idea.awaiting_since).days) for idea in waiting if idea.awaiting_since), key=lambda x: -x[1]
+        ((idea, (end - since).days) for idea, since in waiting if since < end), key=lambda pair: -pair[1]
     )
     digest.joins = queries.count_joins(session, start, end)
     support = Counter(queries.support_in(session, start, end))

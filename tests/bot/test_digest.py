@@ -109,3 +109,16 @@ def test_digest_send_posts_to_every_digest_channel_now(tmp_path, database_url):
         assert "Innovation digest" in fake.posts("C0DIGEST01")[0]["text"]
     finally:
         fake.stop()
+
+
+def test_a_digest_covers_its_own_week_and_nobody_waits_a_negative_time(db):
+    # a catch-up digest built after the week ended: an idea submitted since belongs to next week's
+    with db.session() as session:
+        idea(session, "Waiting since before the week", "U0OLD00001", WEEK_AGO - timedelta(days=2))
+        idea(session, "Submitted after the week ended", "U0NEW00001", MONDAY_9 + timedelta(days=2))
+    with db.session() as session:
+        digest = build_digest(session, WEEK_AGO, MONDAY_9)
+    text = digest_text(digest)
+    assert "Waiting since before the week" in text and "9 days" in text
+    assert "Submitted after the week ended" not in text
+    assert all(days >= 0 for _idea, days in digest.waiting)
