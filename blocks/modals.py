@@ -187,7 +187,7 @@ def _shown(similar: Sequence[Found] | None) -> dict[str, Any]:
     similar = [item for item in similar or () if item.verdict is not None]
     if not similar:
         return {}
-    return {"shown": [[f"{item.kind}:{item.id}", item.score, item.verdict] for item in similar]}
+    return {"shown": [[f"{item.kind}:{item.id}", item.score, item.verdict, item.reason] for item in similar]}
 
 
 def joined_view(item: Found) -> View:

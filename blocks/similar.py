@@ -15,7 +15,7 @@ from blocks.base import context, link
 from bot.i18n import N_, _
 from bot.labels import status_label
 from bot.matching.service import Found
-from bot.text import escaped
+from bot.text import escaped, is_user_id
 
 KIND_LABELS = {"project": N_("Past project"), "idea": N_("Idea"), "challenge": N_("Challenge")}
 
@@ -36,8 +36,11 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
         lines.append(f"{verdict}{item.score}/100 · {escaped(reason_text(item.reason), 300)}")
     if item.lessons_learned:
         lines.append(_("_Lessons:_ {text}", text=escaped(item.lessons_learned, 300)))
-    if item.contact:
-        lines.append(_("_Contact:_ {text}", text=escaped(item.contact, 120)))
+    if item.contact:  # a Slack user (a finished idea's author) is mentioned, never shown as a raw ID
+        contact = f"<@{item.contact}>" if is_user_id(item.contact) else escaped(item.contact, 120)
+        lines.append(_("_Contact:_ {text}", text=contact))
+    if item.new:
+        lines.append(_("_Found after the author submitted: they did not see this one._"))
     return "\n".join(lines)
 
 
@@ -72,4 +75,4 @@ def declared_different(similar_shown: str | None) -> bool:
         shown = json.loads(similar_shown or "[]")
     except ValueError:
         return False
-    return any(isinstance(entry, list) and len(entry) == 3 and entry[2] for entry in shown)
+    return any(isinstance(entry, list) and len(entry) >= 3 and entry[2] for entry in shown)

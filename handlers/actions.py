@@ -11,7 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from blocks import ids, modals
 from bot import challenges, submissions
 from bot.i18n import _
+from bot.labels import status_label
 from bot.refusals import InvalidSubmission
+from bot.text import escaped
 from handlers import language, payloads
 from handlers.answers import apologise, checked, tell, update_form
 from handlers.services import Services
@@ -48,9 +50,18 @@ def register(app: App, services: Services) -> None:
             tell(respond, _("That button does not point to a challenge I know."))
             return
         user, now, team = body["user"]["id"], services.clock.now(), services.settings.innovation_team
-        checked(
+        moved, challenge = checked(
             services, respond, lambda session: challenges.move_challenge(session, int(value), user, status, now, team)
         )
+        if moved and challenge is not None:  # the post changes for everyone; the presser hears it worked
+            tell(
+                respond,
+                _(
+                    ":white_check_mark: The challenge *{title}* is now “{status}”. Its post is updated.",
+                    title=escaped(challenge.title, 200),
+                    status=status_label(challenge.status),
+                ),
+            )
 
     for action_id in ids.CHALLENGE_MOVE_BUTTONS:
         app.action(action_id)(on_challenge_move)

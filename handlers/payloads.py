@@ -108,19 +108,20 @@ def _metadata_int(view: dict[str, Any], key: str) -> int | None:
 
 
 def shown_matches(view: dict[str, Any]) -> list[list[Any]]:
-    """The matches the form showed, as [key, score, verdict] entries that look right (at most 10)."""
+    """The matches the form showed, as [key, score, verdict, reason] entries that look right (at most 10)."""
     entries = metadata(view).get("shown")
     if not isinstance(entries, list):
         return []
     return [
-        entry
+        [*entry[:3], shorten(entry[3], 300) if len(entry) == 4 else ""]
         for entry in entries[:10]
         if isinstance(entry, list)
-        and len(entry) == 3
+        and len(entry) in (3, 4)
         and isinstance(entry[0], str)
         and _TARGET.fullmatch(entry[0])
         and isinstance(entry[1], int)
         and entry[2] in (None, "duplicate", "related")
+        and (len(entry) == 3 or isinstance(entry[3], str))
     ]
 
 

@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.digest import build_digest
 from bot.i18n import speaking
 from bot.matching.matcher import Document
-from bot.matching.service import Found, MatchService, challenge_document, idea_document
+from bot.matching.service import Found, MatchService, challenge_document, idea_document, kept_matches
 from bot.reviews import reviewer_ids
 from bot.text import is_user_id
 from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, Posted, SlackRejected, SlackUnavailable
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # Slack's answers for a message it will never take as it is: it is sent again as plain text.
 MESSAGE_REFUSED = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long", "too_many_blocks"}
 PLAIN_FALLBACK = "blocks refused: sent as plain text"
+SIMILAR_ON_POST = 8  # matches a post shows reviewers: what the author saw (the form shows 5), then new ones
 LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
 
 Record = Callable[[Session], None]
@@ -87,7 +88,7 @@ class Delivery:
         self.channels = channels
         self.policy = policy or RetryPolicy()
         idea = self._idea_kind = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
-        challenge = _Kind(
+        challenge = self._challenge_kind = _Kind(
             "challenge", channels.challenges, queries.get_challenge, _render_challenge, challenge_document
         )
         self._senders: dict[str, Callable[[int], Record]] = {
@@ -244,24 +245,25 @@ class Delivery:
         with self.db.session() as session:
             row = kind.load(session, subject_id)
             message = None
+            similar: list[Found] = []
             if row is not None and row.message_ts is None:
+                similar = self._similar(kind, row)
                 with self._reader(kind.channel):
-                    message = kind.render(session, row, self._similar(kind, row))
+                    message = kind.render(session, row, similar)
         if row is None:
             return _nothing
-        posted = None
+        posted = link = None
         if message is not None:
             marker = {"kind": kind.noun, "id": subject_id}
             posted = self._post_once(kind.channel, message, marker=marker, since=row.created_at)
+            link = self._permalink(posted.channel, posted.ts)
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
             if fresh is not None and posted is not None:
                 fresh.channel_id, fresh.message_ts = posted.channel, posted.ts
-                challenge_id = getattr(fresh, "challenge_id", None)
-                answered = queries.get_challenge(session, challenge_id) if challenge_id else None
-                if answered is not None:  # the challenge's post lists the ideas proposed for it
-                    owe_challenge_update(session, answered, self.clock.now())
+                fresh.similar_posted = kept_matches(similar)  # later updates of the post show the same
+                self._linked(session, fresh, link)
             queries.enqueue(
                 session,
                 kind=f"confirm_{kind.noun}",
@@ -272,13 +274,43 @@ class Delivery:
 
         return record
 
+    def _permalink(self, channel: str, ts: str) -> str | None:
+        """A just-posted message's link, or None when Slack does not give it now (the confirmation asks again)."""
+        try:
+            return self.notifier.permalink(channel, ts)
+        except (SlackUnavailable, SlackRejected):
+            log.warning("no permalink for a new post yet; the author's confirmation will ask again")
+            return None
+
+    def _linked(self, session: Session, row: Idea | Challenge, link: str | None) -> None:
+        """Keep a post's link once known; an idea answering a challenge is then linked from the challenge's post."""
+        if link is None or row.permalink == link:
+            return
+        row.permalink = link
+        challenge_id = getattr(row, "challenge_id", None)
+        answered = queries.get_challenge(session, challenge_id) if challenge_id else None
+        if answered is not None:
+            owe_challenge_update(session, answered, self.clock.now())
+
     def _similar(self, kind: _Kind, row: Idea | Challenge) -> list[Found]:
-        """Work like this submission, for reviewers to see on its post (empty without a matcher)."""
+        """The similar work a post shows reviewers: once posted, what it showed then (`similar_posted`); before,
+        what the author was shown, with the scores they saw, then work found since, flagged as new."""
         if self.matches is None:
             return []
+        if row.similar_posted is not None:
+            return self.matches.kept(row.similar_posted, row.workspace_id)
+        shown = self.matches.kept(row.similar_shown, row.workspace_id)
+        seen = {(item.kind, item.id) for item in shown}
         document = kind.document(row)
-        found = self.matches.find(document.title, document.description, limit=3, exclude=document.key)
-        return [item for item in found if item.verdict is not None]
+        found = self.matches.find(
+            document.title, document.description, limit=3, exclude=document.key, workspace_id=row.workspace_id
+        )
+        new = [
+            dataclasses.replace(item, new=bool(shown))  # "new" only beside what the author did see
+            for item in found
+            if item.verdict is not None and (item.kind, item.id) not in seen
+        ]
+        return [*shown, *new][:SIMILAR_ON_POST]
 
     def _confirm(self, kind: _Kind, subject_id: int) -> Record:
         """Tell the author, by DM, where their submission was posted."""
@@ -292,7 +324,7 @@ class Delivery:
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
             if fresh is not None:
-                fresh.permalink = link
+                self._linked(session, fresh, link)
 
         return record
 
@@ -385,7 +417,7 @@ class Delivery:
             if challenge is None or challenge.channel_id is None or challenge.message_ts is None:
                 raise NotYet(f"challenge {challenge_id} is not posted yet")
             with self._reader(challenge.channel_id):
-                message = _render_challenge(session, challenge, [])
+                message = _render_challenge(session, challenge, self._similar(self._challenge_kind, challenge))
         self._update(challenge.channel_id, challenge.message_ts, message)
         return _nothing
 

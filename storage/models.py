@@ -36,6 +36,7 @@ class Challenge(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
     similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
+    similar_posted: str | None = Field(default=None, sa_type=Text)  # JSON: the similar work its post shows
     version: int = 0  # bumped on every change the channel post shows
     created_at: datetime
     updated_at: datetime
@@ -58,6 +59,7 @@ class Idea(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     permalink: str | None = Field(default=None, max_length=500)
     similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
+    similar_posted: str | None = Field(default=None, sa_type=Text)  # JSON: the similar work its post shows
     reviewers: str = Field(default="", max_length=1000)  # comma-separated user IDs, fixed at submission
     decided_by: str | None = Field(default=None, max_length=32)
     outcome: str | None = Field(default=None, max_length=32)
@@ -209,6 +211,7 @@ class SlackUser(SQLModel, table=True):
     __tablename__ = "slack_user"
 
     user_id: str = Field(primary_key=True, max_length=32)
+    name: str | None = Field(default=None, max_length=120)  # display name, for terminal output
     tz: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=16)  # Slack's, like pt-BR
     fetched_at: datetime | None = None  # None: never read from Slack

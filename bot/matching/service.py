@@ -8,9 +8,12 @@ processes on one PostgreSQL database all find an idea within one refresh interva
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -23,6 +26,7 @@ from storage.db import Database
 from storage.models import Challenge, Idea, PastProject
 
 KINDS = ("project", "idea", "challenge")
+KEY = re.compile(r"(project|idea|challenge):\d{1,12}")  # a document's key, as buttons and forms carry it
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +46,34 @@ class Found:
     score: int
     verdict: str | None
     reason: str
+    new: bool = False  # on a post: found after the author submitted, not among what they were shown
+
+
+def kept_matches(found: Sequence[Found]) -> str:
+    """Matches as kept on a row (what the author was shown, what a post shows): key, score, verdict, reason
+    and whether it is new, so that reviewers later see exactly the scores the author saw."""
+    return json.dumps([[f"{item.kind}:{item.id}", item.score, item.verdict, item.reason, item.new] for item in found])
+
+
+def read_kept(kept: str | None) -> list[tuple[Match, bool]]:
+    """The matches kept by `kept_matches` (or the form's [key, score, verdict(, reason)] entries), not yet
+    looked up, each with its `new` flag; unreadable entries are skipped."""
+    try:
+        entries = json.loads(kept or "[]")
+    except ValueError:
+        return []
+    matches = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not (isinstance(entry, list) and 3 <= len(entry) <= 5 and isinstance(entry[0], str)):
+            continue
+        if KEY.fullmatch(entry[0]) is None:
+            continue
+        key, score, verdict = entry[:3]
+        reason = entry[3] if len(entry) > 3 and isinstance(entry[3], str) else ""
+        new = bool(entry[4]) if len(entry) > 4 else False
+        if isinstance(score, int) and verdict in (None, "duplicate", "related"):
+            matches.append((Match(key=key, score=score, verdict=verdict, reason=reason, rank_score=0.0), new))
+    return matches
 
 
 def project_document(project: PastProject) -> Document:
@@ -149,6 +181,14 @@ class MatchService:
         with self._lock:
             matches = [m for m in self.matcher.query(title, description, limit=limit + 5) if m.key != exclude]
         return self.describe(matches, workspace_id)[:limit]
+
+    def kept(self, kept: str | None, workspace_id: str | None = None) -> list[Found]:
+        """Matches kept on a row (`kept_matches`), with each one's current title, status and link but the score,
+        verdict and reason it had then; ones deleted since are left out."""
+        matches = read_kept(kept)
+        found = self.describe([match for match, _new in matches], workspace_id)
+        new = {match.key for match, is_new in matches if is_new}
+        return [replace(item, new=f"{item.kind}:{item.id}" in new) for item in found]
 
     def lookup(self, key: str, workspace_id: str | None = None) -> Found | None:
         """One project, idea or challenge by key, described as an unscored match."""

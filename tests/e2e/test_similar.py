@@ -1,6 +1,7 @@
 """Duplicate finding in Slack: matches in the forms, "Join this instead", and on the channel post."""
 
 import json
+import re
 
 from sqlmodel import select
 
@@ -97,6 +98,55 @@ def test_submitting_anyway_records_what_was_shown_and_the_post_shows_it_to_revie
     with bot.runtime.db.session() as session:
         [idea] = session.exec(select(Idea)).all()
     assert json.loads(idea.similar_shown) == shown
+
+
+def score_of(message: dict, title: str) -> str:
+    """The "NN/100" a message shows beside a match's title."""
+    section = next(b["text"]["text"] for b in message["blocks"] if title in b.get("text", {}).get("text", ""))
+    return re.search(r"(\d+)/100", section).group(1)
+
+
+def test_reviewers_see_what_the_author_saw_with_the_same_score_and_new_work_flagged(bot: RunningBot, tmp_path):
+    load_registry(bot, tmp_path)
+    bot.send.command("/idea", "Chatbot for parking permit questions")
+    view = bot.slack.wait_for(lambda: updated_views(bot))[0]
+    seen = score_of(view, "Parking chatbot")
+    # while the author writes, a similar project joins the registry: the author never saw it
+    from datetime import UTC, datetime
+
+    from bot.registry import import_projects
+
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "id,title,description,status\n"
+        'P3,Parking permit questions answered by a chatbot,"A chatbot for parking permit questions.",pilot\n'
+    )
+    with bot.runtime.db.session() as session:
+        import_projects(session, later, now=datetime.now(UTC))
+    bot.runtime.matches.load()
+    # the problem and idea, written in other words, would score the pair differently than the title did
+    bot.send.view_submission(
+        {**view, "id": bot.slack.last_view()["id"]},
+        {"problem": "Residents phone the town hall all day long", "proposal": "Answer the easy ones automatically"},
+    )
+    post = bot.slack.wait_for(lambda: bot.slack.posts(IDEAS))[0]
+    assert score_of(post, "Parking chatbot") == seen
+    texts = [b["text"]["text"] for b in post["blocks"] if "text" in b and isinstance(b["text"], dict)]
+    [newer] = [t for t in texts if "Parking permit questions answered" in t]
+    assert "Found after the author submitted" in newer
+    assert not any("Found after" in t for t in texts if "Parking chatbot" in t)
+
+    wait_until_confirmed(bot)
+    from tests.e2e.helpers import press_and_fill
+
+    press_and_fill(bot, post, "idea_approve", "U0REVIEW01", {"comment": ""})
+    updated = bot.slack.wait_for(lambda: bot.slack.calls("chat.update"))[-1].args
+    updated = {
+        **updated,
+        "blocks": json.loads(updated["blocks"]) if isinstance(updated["blocks"], str) else updated["blocks"],
+    }
+    assert score_of(updated, "Parking chatbot") == seen  # the same score later too
+    assert "Parking permit questions answered" in str(updated["blocks"])
 
 
 def test_a_process_sees_ideas_written_by_another_process_after_a_refresh(db):

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from storage.models import Idea
 from tests.conftest import ALICE, CHALLENGES, IDEAS, RunningBot
-from tests.e2e.helpers import block_texts, seen_by_others, submit_challenge, submit_idea
+from tests.e2e.helpers import block_texts, seen_by_others, submit_challenge, submit_idea, wait_until_confirmed
 
 
 def stored_ideas(bot: RunningBot) -> list[Idea]:
@@ -123,12 +123,27 @@ def test_a_challenge_lists_the_ideas_proposed_and_only_its_author_or_the_team_mo
     )
     bot.slack.wait_for(lambda: "Ideas proposed (1)" in str(bot.slack.message(CHALLENGES, post["ts"])))
     assert "SMS tickets" in str(bot.slack.message(CHALLENGES, post["ts"]))
+    # once the idea is posted, the challenge links to it, without waiting for the challenge to change
+    wait_until_confirmed(bot)
+    idea_post = bot.slack.posts(IDEAS)[0]
+    link = bot.slack.wait_for(
+        lambda: [
+            c.result["permalink"]
+            for c in bot.slack.calls("chat.getPermalink")
+            if c.args["message_ts"] == idea_post["ts"]
+        ]
+    )[0]
+    bot.slack.wait_for(lambda: link in str(bot.slack.message(CHALLENGES, post["ts"])))
+    assert "not posted yet" not in str(bot.slack.message(CHALLENGES, post["ts"]))
 
     bot.send.block_action("challenge_solved", propose["value"], user="U0BOB00001", channel=CHALLENGES, message=post)
     assert "Only the challenge's author" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
     bot.send.block_action("challenge_testing", propose["value"], user=TEAM_MEMBER, channel=CHALLENGES, message=post)
     bot.slack.wait_for(lambda: "Solutions being tested" in str(bot.slack.message(CHALLENGES, post["ts"])))
+    told = len(bot.slack.responses())
     bot.send.block_action("challenge_solved", propose["value"], user=ALICE, channel=CHALLENGES, message=post)
     bot.slack.wait_for(lambda: "*Status:* Solved" in str(bot.slack.message(CHALLENGES, post["ts"])))
+    confirmation = bot.slack.wait_for(lambda: bot.slack.responses()[told:])[0]  # the author hears it worked
+    assert "Long queues" in confirmation["text"] and "Solved" in confirmation["text"]
     solved = bot.slack.message(CHALLENGES, post["ts"])
     assert not [b for b in solved["blocks"] if b["type"] == "actions"]  # no more proposals once solved

@@ -1,0 +1,33 @@
+"""What reviewers are shown as similar work (kept once, with the scores the author saw), and the name
+Slack gives a person (for terminal output that should not print raw user IDs).
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    for table in ("idea", "challenge"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column("similar_posted", sa.Text(), nullable=True))
+    with op.batch_alter_table("slack_user") as batch_op:
+        batch_op.add_column(sa.Column("name", sa.String(length=120), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("slack_user") as batch_op:
+        batch_op.drop_column("name")
+    for table in ("idea", "challenge"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column("similar_posted")
