@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -16,7 +17,7 @@ from slack_sdk.models.views import View
 from blocks.base import VIEW_BLOCKS_MAX, and_more, context, days, fitted, link, waiting_for
 from blocks.replies import help_message
 from bot.home import Home
-from bot.i18n import _, format_number
+from bot.i18n import _, format_datetime, format_number
 from bot.labels import status_label
 from bot.text import escaped, split_for_blocks
 from storage.models import Idea
@@ -24,7 +25,7 @@ from storage.models import Idea
 HOME_LIST = 10  # per section, so that the Home stays far below Slack's 100 blocks
 
 
-def home_view(home: Home, now: datetime) -> View:
+def home_view(home: Home, now: datetime, reader: ZoneInfo) -> View:
     """The App Home: my ideas, ideas waiting for my decision (oldest first), open challenges, figures."""
     blocks: list[Block] = [HeaderBlock(text="Innovation Bot")]
     blocks += [*help_message().blocks, DividerBlock()]
@@ -40,7 +41,7 @@ def home_view(home: Home, now: datetime) -> View:
         waiting = [
             f"• {link(idea.title, idea.permalink)} · {status_label(idea.status)} · "
             + waiting_for((now - idea.created_at).days)
-            + _next_nudge(home, idea)
+            + _next_nudge(home, idea, reader)
             for idea in home.waiting_for_me
         ]
         blocks += _listing(waiting, "", _("See the others in the ideas channel."))
@@ -69,17 +70,10 @@ def home_view(home: Home, now: datetime) -> View:
     return View(type="home", blocks=fitted(blocks, VIEW_BLOCKS_MAX))
 
 
-def _next_nudge(home: Home, idea: Idea) -> str:
+def _next_nudge(home: Home, idea: Idea, reader: ZoneInfo) -> str:
+    """When the next reminder goes out, in the reader's time zone, named."""
     due = home.next_nudges.get(idea.id or 0)
-    return (
-        " · "
-        + _(
-            "next reminder {when}",
-            when=f"<!date^{int(due.timestamp())}^{{date_short_pretty}} {{time}}|{due:%Y-%m-%d %H:%M} UTC>",
-        )
-        if due
-        else ""
-    )
+    return " · " + _("next reminder {when}", when=format_datetime(due, reader)) if due else ""
 
 
 def _listing(lines: list[str], empty: str, see_more: str) -> list[Block]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -135,9 +136,11 @@ def format_date(day: date) -> str:
     return babel_format_date(day, format="long", locale=_locale())
 
 
-def format_datetime(moment: datetime, tz: object) -> str:
-    """A day and time in `tz`: "Thu 3 Dec, 14:00"-like, in the current language."""
-    return babel_format_datetime(moment, format="EEE d MMM, HH:mm", tzinfo=tz, locale=_locale())
+def format_datetime(moment: datetime, tz: ZoneInfo) -> str:
+    """A day and time in the reader's time zone, which it names: "Thu 3 Dec, 14:00 (Europe/Brussels)", in the
+    current language (the zone's name is the same in every language, and unambiguous)."""
+    shown = babel_format_datetime(moment, format="EEE d MMM, HH:mm", tzinfo=tz, locale=_locale())
+    return f"{shown} ({tz.key})"
 
 
 def format_number(value: int | float) -> str:

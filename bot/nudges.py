@@ -61,6 +61,15 @@ class Policy:
             due = self.working.next_open(snoozed_until, tz)
         return due
 
+    def next_send(
+        self, idea: Idea, sent: list[datetime], snoozed_until: datetime | None, tz: ZoneInfo, now: datetime
+    ) -> datetime:
+        """When that reminder actually goes out: when it falls due, or, if that has passed while nothing may be
+        sent (a night, a weekend, the bot down), the start of the next working period. The one answer for
+        the scheduler (send when this is not after now) and for the App Home (shown as the next reminder)."""
+        due = self.due(idea, sent, snoozed_until, tz)
+        return due if due > now else self.working.next_open(now, tz)
+
 
 TimeZoneOf = Callable[[str], str | None]
 """A person's time zone name, as Slack reports it (None when unknown)."""
@@ -79,8 +88,7 @@ def tick(session: Session, now: datetime, policy: Policy, tz_of: TimeZoneOf) -> 
             if len(sent) >= policy.max_nudges:
                 continue
             tz = zone(tz_of(reviewer), policy.default_tz)
-            due = policy.due(idea, sent, snoozes.get(reviewer), tz)
-            if due <= now and policy.working.is_working(now, tz):
+            if policy.next_send(idea, sent, snoozes.get(reviewer), tz, now) <= now:
                 claimed += _claim(session, idea.id, reviewer, len(sent) + 1, now, "nudge")
         if reviewers and _all_exhausted(history, reviewers, policy.max_nudges):
             last = max(row.created_at for row in history)
@@ -135,7 +143,7 @@ def snooze(
     return until
 
 
-def next_nudge(session: Session, idea: Idea, policy: Policy, tz_of: TimeZoneOf) -> datetime | None:
+def next_nudge(session: Session, idea: Idea, policy: Policy, tz_of: TimeZoneOf, now: datetime) -> datetime | None:
     """When the next reminder about `idea` is due (for the App Home), or None if none will be sent."""
     if idea.awaiting_since is None or idea.status not in WAITING_ON_REVIEWERS or idea.id is None:
         return None
@@ -146,5 +154,5 @@ def next_nudge(session: Session, idea: Idea, policy: Policy, tz_of: TimeZoneOf) 
         sent = sorted(row.created_at for row in history if row.reviewer_id == reviewer and row.number > 0)
         if len(sent) < policy.max_nudges:
             tz = zone(tz_of(reviewer), policy.default_tz)
-            times.append(policy.due(idea, sent, snoozes.get(reviewer), tz))
+            times.append(policy.next_send(idea, sent, snoozes.get(reviewer), tz, now))
     return min(times) if times else None

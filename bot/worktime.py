@@ -84,7 +84,9 @@ class WorkingTime:
                 opens, closes = window
                 begin = max(local, opens)
                 if begin < closes:
-                    if begin + remaining <= closes:
+                    # ending exactly at closing time would fall due when nothing may be sent: the next
+                    # working period's start it is, as a reminder actually goes out
+                    if begin + remaining < closes:
                         return (begin + remaining).astimezone(UTC)
                     remaining -= closes - begin
             local = datetime.combine(local.date() + timedelta(days=1), time(0), tz)

@@ -12,6 +12,7 @@ from blocks import home as home_blocks
 from bot.home import home_for
 from bot.nudges import next_nudge
 from bot.reviews import Deciders
+from bot.worktime import zone
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,10 @@ def register(app: App, services: Services) -> None:
                     user,
                     now,
                     Deciders(services.settings.innovation_team),
-                    lambda idea: next_nudge(session, idea, services.policy, services.time_zones),
+                    lambda idea: next_nudge(session, idea, services.policy, services.time_zones, now),
                 )
+            reader = zone(services.time_zones(user), services.settings.timezone)
         except SQLAlchemyError:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return
-        client.views_publish(user_id=user, view=home_blocks.home_view(home, now))
+        client.views_publish(user_id=user, view=home_blocks.home_view(home, now, reader))

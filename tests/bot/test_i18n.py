@@ -8,6 +8,7 @@ import re
 import string
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -201,6 +202,7 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
                     figures=Figures(3, 4, 5, 2),
                 ),
                 NOW,
+                ZoneInfo("America/Argentina/ComodRivadavia"),  # the longest time zone name there is
             ),
         ]
         for view in views:

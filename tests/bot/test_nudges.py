@@ -153,3 +153,18 @@ def test_two_processes_ticking_at_once_claim_each_reminder_once(db, clock, datab
         claimed = sum(pool.map(run, [db, other, db, other]))
     other.dispose()
     assert claimed == 20 and len(owed(db, "nudge")) == 20
+
+
+@pytest.mark.parametrize("submitted_hours_after_friday_3pm", [66, 0, 2.5, 70])  # Mon 09:00, Fri 15:00, 17:30, Mon 13:00
+def test_the_next_reminder_shown_is_exactly_when_it_goes_out(db, clock, submitted_hours_after_friday_3pm):
+    # Monday 09:00 plus three working days ends at Wednesday 17:00 sharp, when nothing may be sent: the
+    # App Home once said "Wednesday 17:00" and the reminder came Thursday 09:00
+    clock.advance(timedelta(hours=submitted_hours_after_friday_3pm))
+    idea_id = an_idea(db, clock)
+    with db.session() as session:
+        shown = nudges.next_nudge(session, queries.get_idea(session, idea_id), POLICY, ZONES.get, clock.now())
+    assert POLICY.working.is_working(shown, zone("Europe/Brussels"))
+    clock.advance(shown - clock.now() - timedelta(minutes=1))
+    assert tick(db, clock) == 0
+    clock.advance(timedelta(minutes=1))
+    assert tick(db, clock) == 1

@@ -32,15 +32,19 @@ def block_texts(message: dict[str, Any]) -> str:
 
 
 def wait_until_confirmed(bot: RunningBot) -> None:
-    """Wait until every idea and challenge is posted and its author's link is recorded."""
+    """Wait until every idea and challenge is posted, its link recorded, and its author told."""
     from sqlmodel import select
 
-    from storage.models import Challenge, Idea
+    from storage.models import Challenge, Idea, OutboxMessage
 
     def confirmed() -> bool:
         with bot.runtime.db.session() as session:
             rows = [*session.exec(select(Idea)).all(), *session.exec(select(Challenge)).all()]
-        return bool(rows) and all(row.permalink for row in rows)
+            confirmations = [
+                entry for entry in session.exec(select(OutboxMessage)).all() if entry.kind.startswith("confirm_")
+            ]
+        told = len(confirmations) == len(rows) and all(entry.status == "sent" for entry in confirmations)
+        return bool(rows) and all(row.permalink for row in rows) and told
 
     bot.slack.wait_for(confirmed)
 

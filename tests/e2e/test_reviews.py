@@ -229,7 +229,7 @@ def test_the_app_home_stays_within_slack_limits_with_300_ideas(bot: RunningBot):
     text = json.dumps(view)
     assert "Waiting for my decision" in text and "See the others in the ideas channel" in text and "Pipeline" in text
     assert "waiting 299 days" in text  # oldest first
-    assert "next reminder <!date^" in text  # when the next nudge is due
+    assert "next reminder " in text and "(Europe/Brussels)" in text  # when, in the reader's named time zone
 
 
 def test_the_author_withdraws_from_the_confirmation_message_and_nobody_else_can(bot: RunningBot):
@@ -289,6 +289,7 @@ def test_snooze_from_a_reminder_is_for_the_ideas_reviewers(bot: RunningBot):
     bot.send.block_action("idea_snooze", idea_id, user=REVIEWER, channel="D0REVIEW01", message=post)
     answer = bot.slack.wait_for(lambda: bot.slack.responses()[1:])[0]
     assert answer["text"].startswith("Snoozed: no reminder about this idea before")
+    assert answer["text"].endswith("(Europe/Brussels).")  # the reviewer's own time zone, named
     from storage import queries
 
     with bot.runtime.db.session() as session:
