@@ -283,6 +283,7 @@ def digest(
     from bot.clock import SystemClock
     from bot.digest import build_digest, last_scheduled, owe_digest
     from bot.worktime import zone
+    from storage import queries
 
     if preview == send:
         _fail("give --preview or --send")
@@ -297,7 +298,7 @@ def digest(
     start = start if start < now else start - timedelta(days=7)
     if preview:
         with _database().session() as session:
-            typer.echo(digest_text(build_digest(session, start, now)))
+            typer.echo(digest_text(build_digest(session, start, now), queries.names(session)))
         return
     settings = _settings()
     if not settings.digest_channels:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
@@ -77,16 +78,16 @@ def digest_message(digest: Digest) -> Message:
     return Message(text=_("Innovation digest for the week to {date}", date=end), blocks=blocks)
 
 
-def digest_text(digest: Digest) -> str:
-    """The same digest for a terminal."""
+def digest_text(digest: Digest, names: Mapping[str, str] | None = None) -> str:
+    """The same digest for a terminal, people by the name the bot knows for them (`names`), else their ID."""
     out = [_("Innovation digest · {start} – {end}", start=format_date(digest.start), end=format_date(digest.end))]
     if digest.empty:
         out.append(_("A quiet week: no new ideas, challenges or decisions."))
     for heading, lines in digest_sections(digest):
-        out += ["", heading, *(_plain(line) for line in _capped(lines))]
+        out += ["", heading, *(_plain(line, names or {}) for line in _capped(lines))]
     thanks = _thanks(digest)
     if thanks:
-        out += ["", _plain(thanks)]
+        out += ["", _plain(thanks, names or {})]
     return "\n".join(out)
 
 
@@ -110,7 +111,7 @@ def _capped(lines: list[str]) -> list[str]:
     return lines if len(lines) <= SHOWN else [*lines[:SHOWN], and_more(len(lines) - SHOWN)]
 
 
-def _plain(mrkdwn: str) -> str:
+def _plain(mrkdwn: str, names: Mapping[str, str]) -> str:
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", mrkdwn)
-    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    text = re.sub(r"<@([A-Z0-9]+)>", lambda mention: "@" + names.get(mention[1], mention[1]), text)
     return text.replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

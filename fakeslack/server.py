@@ -58,6 +58,7 @@ class FakeSlack:
         self.token = token
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
+        self.names: dict[str, str] = {}  # user ID -> their display name (default: none set, as Slack allows)
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
         self._flaky: dict[str, float] = {}  # method -> share of its calls that fail at random
@@ -315,7 +316,18 @@ class FakeSlack:
                 return {"ok": True, "view": _decoded(args).get("view")}
             case "users.info":
                 user = args.get("user", "")
-                profile = {"id": user, "team_id": WORKSPACE, "name": user.lower(), "tz": "Europe/Brussels"}
+                shown = self.names.get(user, "")
+                profile = {  # the fields of Slack's user object that the bot reads, in its shape
+                    "id": user,
+                    "team_id": WORKSPACE,
+                    "name": user.lower(),
+                    "deleted": False,
+                    "real_name": shown,
+                    "tz": "Europe/Brussels",
+                    "tz_label": "Central European Time",
+                    "tz_offset": 3600,
+                    "profile": {"real_name": shown, "display_name": shown},
+                }
                 if str(args.get("include_locale", "")).lower() in ("true", "1"):
                     profile["locale"] = self.locales.get(user, "en-US")
                 return {"ok": True, "user": profile}

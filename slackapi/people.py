@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -103,12 +104,14 @@ class People:
             return known or SlackUser(user_id=user_id, fetched_at=None)
         try:
             with self.db.session() as session:
-                return queries.save_slack_profile(session, user_id, profile.get("tz"), profile.get("locale"), now)
+                return queries.save_slack_profile(
+                    session, user_id, profile.get("tz"), profile.get("locale"), now, _name(profile)
+                )
         except IntegrityError:  # another process stored this person a moment ago: theirs is as good
             with self.db.session() as session:
                 return queries.slack_user(session, user_id) or SlackUser(user_id=user_id, fetched_at=None)
 
-    def _fetch(self, user_id: str) -> Mapping[str, str] | None:
+    def _fetch(self, user_id: str) -> Mapping[str, Any] | None:
         if self.client is None:
             return None
         try:
@@ -120,6 +123,16 @@ class People:
                     self._failed.clear()
                 self._failed[user_id] = time.monotonic() + RETRY_AFTER
             return None
+
+
+def _name(user: Mapping[str, Any]) -> str | None:
+    """The name people know someone by, from `users.info`: their display name, else their full name, else
+    their handle (Slack's own order)."""
+    profile = user.get("profile") if isinstance(user.get("profile"), Mapping) else {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()[:120]
+    return None
 
 
 class Languages:

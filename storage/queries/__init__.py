@@ -52,6 +52,7 @@ from storage.queries.outbox import (
     owe,
 )
 from storage.queries.people import (
+    names,
     save_language_choice,
     save_slack_profile,
     slack_user,
@@ -138,6 +139,7 @@ __all__ = [
     "mark_failed",
     "mark_retry",
     "mark_sent",
+    "names",
     "note_error",
     "nudges_of",
     "open_challenges",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.models import (
     SlackUser,
@@ -15,10 +15,17 @@ def slack_user(session: Session, user_id: str) -> SlackUser | None:
     return session.get(SlackUser, user_id)
 
 
-def save_slack_profile(session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime) -> SlackUser:
+def save_slack_profile(
+    session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime, name: str | None = None
+) -> SlackUser:
     row = _slack_user_row(session, user_id)
-    row.tz, row.locale, row.fetched_at = tz, locale, now
+    row.tz, row.locale, row.fetched_at, row.name = tz, locale, now, name
     return row
+
+
+def names(session: Session) -> dict[str, str]:
+    """User ID -> the name Slack gave the bot for that person, for terminal output (never for Slack text)."""
+    return {row.user_id: row.name for row in session.exec(select(SlackUser).where(SlackUser.name.is_not(None)))}
 
 
 def save_language_choice(session: Session, user_id: str, language: str | None, now: datetime) -> None:

@@ -89,6 +89,18 @@ def test_digest_preview_prints_the_week_so_far(tmp_path, database_url):
     assert both.returncode == 2 and "--preview or --send" in both.stderr
 
 
+def test_digest_preview_names_people_as_the_bot_knows_them_never_by_a_raw_mention(tmp_path, db, database_url):
+    now = datetime.now(UTC)
+    with db.session() as session:
+        draft = IdeaDraft(title="Quiet rooms", problem="p", proposal="q")
+        submit_idea(session, draft, Author("U0ALICE001", "T0FAKE0001"), now, (REVIEWER, "U0NONAME01"))
+        queries.save_slack_profile(session, REVIEWER, "Europe/Lisbon", "pt-PT", now, "Maria Silva")
+    result = run_main({"DATABASE_URL": database_url}, tmp_path, "digest", "--preview")
+    assert result.returncode == 0, result.stderr
+    assert "waiting on @Maria Silva, @U0NONAME01" in result.stdout  # the name known, else the ID
+    assert "<@" not in result.stdout and "@U0REVIEW01" not in result.stdout
+
+
 def test_digest_send_posts_to_every_digest_channel_now(tmp_path, database_url):
     from fakeslack.server import FakeSlack
     from tests.conftest import SIGNING_SECRET

@@ -31,6 +31,16 @@ def test_a_portuguese_user_gets_the_form_and_the_confirmation_in_portuguese(bot:
     assert "*Status:*" in block_texts(post) and "Filas de duas horas" in block_texts(post)  # channel: English
 
 
+def test_the_name_slack_gives_a_person_is_kept_for_terminal_output(bot: RunningBot):
+    from storage import queries
+
+    bot.slack.names[ALICE] = "Alice Martins"
+    submit_idea_in_slack(bot)
+    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
+    with bot.runtime.db.session() as session:
+        assert queries.names(session)[ALICE] == "Alice Martins"
+
+
 def test_a_person_can_choose_slovenian_and_go_back_to_slacks_language(bot: RunningBot):
     answer = bot.send.command("/ideas", "language sl").json()
     assert answer["text"] == "Odslej vam pišem v jeziku: Slovenščina."
