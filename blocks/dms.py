@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 
 from blocks.base import Message, context, link, quote, sections
 from blocks.ids import EDIT_BUTTON, SNOOZE_BUTTON, idea_move
-from blocks.posts import BUTTONS, said
+from blocks.posts import BUTTONS, merged_into, said
 from bot.i18n import _, ngettext
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -80,11 +80,10 @@ def decision_dm(decision: Decision, idea: Idea) -> Message:
 
 def merge_dm(idea: Idea, target: Found | None) -> Message:
     """To the author and supporters of an idea merged into other work: where it went."""
-    where = link(target.title, target.url) if target is not None else _("existing work")
     text = _(
         ":link: The idea {title} was merged into {target}, which covers the same ground. Join in there!",
         title=link(idea.title, idea.permalink),
-        target=where,
+        target=merged_into(target),
     )
     return Message(text=_("An idea you follow was merged"), blocks=sections(text))
 

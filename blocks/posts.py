@@ -13,7 +13,18 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.base import LIST_MAX, Message, and_more, context, format_date, labelled, posted_link, quote, sections
+from blocks.base import (
+    LIST_MAX,
+    Message,
+    and_more,
+    context,
+    format_date,
+    labelled,
+    link,
+    posted_link,
+    quote,
+    sections,
+)
 from blocks.ids import (
     CHALLENGE_ACTIONS_BLOCK,
     HELP_BUTTON,
@@ -55,7 +66,7 @@ THREAD_REPLIES = {  # {person} did it
     "start": N_("{person} started the experiment"),
     "complete": N_("{person} completed the experiment"),
     "withdraw": N_("{person} withdrew this idea"),
-    "merge": N_("{person} merged this idea into existing work"),
+    "merge": N_("{person} merged this idea into {target}"),
 }
 
 
@@ -67,9 +78,14 @@ def actor(user_id: str, idea: Idea | None, *, starts_sentence: bool = True) -> s
     return f"<@{user_id}>"
 
 
-def said(decision: Decision, idea: Idea | None) -> str:
-    """What was done ("<@U1> approved this idea"), naming nobody who is anonymous."""
-    return _(THREAD_REPLIES[decision.action], person=actor(decision.actor_id, idea))
+def said(decision: Decision, idea: Idea | None, target: Found | None = None) -> str:
+    """What was done ("<@U1> approved this idea"), naming nobody who is anonymous; a merge names the work
+    the idea went into (`target`), linked, or says "existing work" when it is gone."""
+    return _(THREAD_REPLIES[decision.action], person=actor(decision.actor_id, idea), target=merged_into(target))
+
+
+def merged_into(target: Found | None) -> str:
+    return link(target.title, target.url) if target is not None else _("existing work")
 
 
 def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
@@ -165,11 +181,12 @@ def challenge_post(challenge: Challenge, similar: Sequence[Found] = (), ideas: S
     return Message(text=_("New challenge: {title}", title=escape_mrkdwn(challenge.title)), blocks=blocks)
 
 
-def decision_reply(decision: Decision, idea: Idea) -> Message:
-    """The reply in the idea's thread."""
-    text = said(decision, idea)
+def decision_reply(decision: Decision, idea: Idea, target: Found | None = None) -> Message:
+    """The reply in the idea's thread (`target`: the work a merged idea went into)."""
+    text = said(decision, idea, target)
     by_author = decision.actor_id == idea.author_id
-    fallback = _(THREAD_REPLIES[decision.action], person=_("The author") if by_author else _("A reviewer"))
+    person = _("The author") if by_author else _("A reviewer")
+    fallback = _(THREAD_REPLIES[decision.action], person=person, target=merged_into(target))
     if decision.comment:
         text += f":\n{quote(decision.comment)}"
     return Message(text=fallback, blocks=sections(text))

@@ -17,12 +17,25 @@ from storage import queries
 
 # A cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("record", "id", "idea_id", "title", "status", "author", "team", "text", "outcome", "created_at")
+COLUMNS = (
+    "record",
+    "id",
+    "idea_id",
+    "title",
+    "status",
+    "author",
+    "team",
+    "text",
+    "outcome",
+    "merged_into",  # for a merged idea and its merge decision: "idea:12 Title" or "project:3 Title"
+    "created_at",
+)
 
 
 def export_rows(session: Session) -> list[dict[str, Any]]:
     """One row per idea, challenge, decision and comment, in that order."""
     ideas = {idea.id: idea for idea in queries.all_ideas(session)}
+    targets = {key: _target(session, key) for idea in ideas.values() if (key := idea.merged_into)}
     rows: list[dict[str, Any]] = []
     for idea in ideas.values():
         rows.append(
@@ -36,6 +49,7 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
                 idea.department,
                 f"{idea.problem}\n\n{idea.proposal}",
                 idea.outcome,
+                targets.get(idea.merged_into or ""),
                 idea.created_at,
             )
         )
@@ -51,6 +65,7 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
                 challenge.author_id,
                 None,
                 text,
+                None,
                 None,
                 challenge.created_at,
             )
@@ -68,6 +83,7 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
                 None,
                 decision.comment,
                 None,
+                targets.get(idea.merged_into or "") if idea is not None and decision.action == "merge" else None,
                 decision.created_at,
             )
         )
@@ -83,6 +99,7 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
                 _author(idea, comment.author_id),
                 None,
                 comment.text,
+                None,
                 None,
                 comment.created_at,
             )
@@ -107,6 +124,14 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _target(session: Session, key: str) -> str:
+    """Where a merged idea went, as "idea:12 Title" (the key alone when that work is gone)."""
+    kind, _sep, number = key.partition(":")
+    getter = {"idea": queries.get_idea, "project": queries.get_project}.get(kind)
+    row = getter(session, int(number)) if getter is not None and number.isdigit() else None
+    return f"{key} {row.title}" if row is not None else key
 
 
 def _author(idea: Any, user_id: str) -> str:

@@ -355,7 +355,11 @@ class Delivery:
             if decision is None:
                 return _nothing
             idea = self._posted_idea(session, decision.idea_id)
-        self._send(idea.channel_id, lambda: posts.decision_reply(decision, idea), thread_ts=idea.message_ts)
+        target = None
+        if decision.action == "merge" and idea.merged_into and self.matches is not None:
+            target = self.matches.lookup(idea.merged_into)
+        reply = partial(posts.decision_reply, decision, idea, target)
+        self._send(idea.channel_id, reply, thread_ts=idea.message_ts)
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

@@ -31,3 +31,31 @@ def test_a_title_that_starts_like_a_formula_is_exported_as_text(db: Database, tm
         write_export(session, path, "csv")
     [row] = list(csv.DictReader(path.open(newline="")))
     assert row["title"] == "'" + title.strip()  # shown as typed (cleaned), never run
+
+
+def test_a_merge_says_which_work_the_idea_went_into(db: Database, tmp_path):
+    from bot import reviews
+
+    author = Author("U0ALICE001", "T1")
+    with db.session() as session:
+        kept = submit_idea(session, IdeaDraft("Book bulky waste pickup online", "p", "q"), author, NOW, ("U0REV00001",))
+        twin = submit_idea(session, IdeaDraft("Online bulky waste booking", "p", "q"), author, NOW, ("U0REV00001",))
+        reviews.decide(
+            session,
+            twin.id,
+            "U0REV00001",
+            "merge",
+            NOW,
+            reviews.Deciders(),
+            target=f"idea:{kept.id}",
+            workspace_id="T1",
+        )
+    path = tmp_path / "ideas.csv"
+    with db.session() as session:
+        write_export(session, path, "csv")
+    rows = list(csv.DictReader(path.open(newline="")))
+    [decision] = [row for row in rows if row["record"] == "decision"]
+    [merged] = [row for row in rows if row["record"] == "idea" and row["status"] == "merged"]
+    expected = f"idea:{kept.id} Book bulky waste pickup online"
+    assert decision["title"] == "merge" and decision["merged_into"] == expected
+    assert merged["merged_into"] == expected

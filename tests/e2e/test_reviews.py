@@ -269,6 +269,18 @@ def test_merging_a_duplicate_tells_its_author_and_supporters_where_it_went(bot: 
     merged = next(idea for idea in ideas(bot) if idea.title.startswith("Online booking"))
     assert merged.status == "merged" and merged.merged_into == target["value"] == f"idea:{ideas(bot)[0].id}"
     assert first["ts"] != second["ts"]
+    # the thread says where it went, linked, not just "existing work"
+    reply = bot.slack.wait_for(
+        lambda: [p for p in bot.slack.posts(IDEAS) if p.get("thread_ts") == second["ts"] and "merged" in p["text"]]
+    )[0]
+    assert "Book a bulky waste pickup online" in block_texts(reply) and first_link(bot, first) in block_texts(reply)
+
+
+def first_link(bot: RunningBot, post: dict) -> str:
+    """The permalink Slack gave the bot for a post."""
+    return next(
+        c.result["permalink"] for c in bot.slack.calls("chat.getPermalink") if c.args["message_ts"] == post["ts"]
+    )
 
 
 def test_team_reviewers_are_set_from_slack_by_the_innovation_team_and_get_the_teams_ideas(bot: RunningBot):
