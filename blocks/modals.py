@@ -192,11 +192,12 @@ def _shown(similar: Sequence[Found] | None) -> dict[str, Any]:
 
 def joined_view(item: Found) -> View:
     """The form replaced by a thank-you once someone joins existing work."""
-    owner = (
-        _("I've told its author; they'll be in touch.")
-        if item.kind != "project"
-        else _("Reach out to the people behind it using the details below.")
-    )
+    if item.kind != "project":
+        owner = _("I've told its author; they'll be in touch.")
+    elif item.contact or item.url:
+        owner = _("Reach out to the people behind it using the details below.")
+    else:  # nothing below to reach them by: say who can help instead of pointing at nothing
+        owner = _("No contact is listed for it: your innovation team can help you find the people behind it.")
     thanks = _(":handshake: Thanks for joining existing work instead of starting again.")
     return View(
         type="modal",
@@ -267,16 +268,17 @@ FORM_TITLES = {  # modal titles: at most 24 characters in every language
 }
 
 
-def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) -> View:
+def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = (), *, by_author: bool = False) -> View:
     """The form behind a decision button: a reason (required to decline or ask for more), an outcome,
-    or (to merge) the similar work this idea duplicates."""
+    or (to merge) the similar work this idea duplicates. `by_author`: the idea's author opened it (to
+    withdraw or comment), so nothing is "sent to its author"."""
     required = action in ("needs_info", "decline", "comment", "complete")
     label = {
         "needs_info": _("What do you need to know?"),
         "decline": _("Why is it declined?"),
         "comment": _("Your comment"),
         "complete": _("Lessons learned"),
-    }.get(action, _("Comment (optional)"))
+    }.get(action, _("Comment"))  # Slack marks an optional input "(optional)" itself
     blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=f"*{escaped(idea.title, 200)}*")])]
     if action == "complete":
         blocks.append(
@@ -309,9 +311,11 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = ()) ->
             block_id="comment",
             label=label,
             optional=not required,
-            hint=_("Shared in the idea's thread and sent to its author.")
-            if action != "complete"
-            else _("Failures count too: what would you tell the next team?"),
+            hint=_("Failures count too: what would you tell the next team?")
+            if action == "complete"
+            else _("Shared in the idea's thread.")
+            if by_author
+            else _("Shared in the idea's thread and sent to its author."),
             element=PlainTextInputElement(action_id=VALUE, multiline=True, max_length=TEXT_MAX),
         )
     )

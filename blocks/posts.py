@@ -58,6 +58,15 @@ BUTTONS = {
 STYLES = {"approve": "primary", "decline": "danger", "start": "primary", "complete": "primary"}
 
 
+DECIDED_BY = {  # who brought an idea to its status, on its post ("Experiment running by" read wrong)
+    "needs_info": N_("*More information asked for* by {person}"),
+    "approved": N_("*Approved* by {person}"),
+    "experiment_running": N_("*Experiment started* by {person}"),
+    "completed": N_("*Completed* by {person}"),
+    "declined": N_("*Declined* by {person}"),
+    "withdrawn": N_("*Withdrawn* by {person}"),
+    "merged": N_("*Merged* by {person}"),
+}
 THREAD_REPLIES = {  # {person} did it
     "approve": N_("{person} approved this idea"),
     "needs_info": N_("{person} asked for more information"),
@@ -130,9 +139,9 @@ def review_facts(idea: Idea) -> str:
     reviewers = reviewer_ids(idea)
     if reviewers:
         parts.append(_("*Reviewers:* {people}", people=", ".join(f"<@{user}>" for user in reviewers)))
-    if idea.decided_by and idea.status not in ("submitted", "in_review"):
+    if idea.decided_by and idea.status in DECIDED_BY:
         person = actor(idea.decided_by, idea, starts_sentence=False)
-        parts.append(_("*{status}* by {person}", status=status_label(idea.status), person=person))
+        parts.append(_(DECIDED_BY[idea.status], person=person))
     if idea.outcome:
         parts.append(_("*Outcome:* {outcome}", outcome=status_label(idea.outcome)))
     return "   ".join(parts)

@@ -45,7 +45,12 @@ def register(app: App, services: Services) -> None:
             candidates = services.matches.find(
                 document.title, document.description, limit=10, exclude=document.key, workspace_id=idea.workspace_id
             )
-        open_form(client, respond, body["trigger_id"], modals.decision_modal(idea, name, candidates))
+        open_form(
+            client,
+            respond,
+            body["trigger_id"],
+            modals.decision_modal(idea, name, candidates, by_author=user == idea.author_id),
+        )
 
     for action_id in ids.IDEA_MOVE_BUTTONS:  # one listener for every move of `bot.reviews.MOVES`
         app.action(action_id)(on_decision_button)

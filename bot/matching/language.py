@@ -43,6 +43,12 @@ def words(text: str) -> list[str]:
     return [token if token.isascii() else _fold_word(token) for token in tokens]
 
 
+def as_written(text: str) -> dict[str, str]:
+    """Each word of `text` as `words` folds it -> as the person wrote it (lower case, accents kept), so that
+    reasons show "licenças", not "licencas"."""
+    return {_fold_word(token): token for token in _TOKEN.findall(text.casefold().translate(_APOSTROPHES))}
+
+
 @lru_cache(maxsize=1)
 def stop_words() -> dict[str, frozenset[str]]:
     """Function words per language, from data/stopwords.txt."""

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.matching.glossary import synonyms, translate
 from bot.matching.index import Bm25Index, Hit
-from bot.matching.language import content_words, guess_language, stemmer, words
+from bot.matching.language import as_written, content_words, fold, guess_language, stemmer, words
 from bot.matching.meaning import Meanings
 from bot.matching.spelling import similarities
 
@@ -62,21 +62,19 @@ class Document:
 
 @dataclass
 class QueryTerms:
-    """What a query looks up: term weights, the typed term each stands for, and notes for reasons."""
+    """What a query looks up: term weights, the typed term each stands for, and the person's own words."""
 
     weights: dict[str, float] = field(default_factory=dict)
     base: dict[str, str] = field(default_factory=dict)
-    notes: dict[str, str | None] = field(default_factory=dict)
-    surface: dict[str, str] = field(default_factory=dict)
+    surface: dict[str, str] = field(default_factory=dict)  # typed term -> the word as the person wrote it
 
-    def add(self, term: str, weight: float, source: str, note: str | None) -> None:
+    def add(self, term: str, weight: float, source: str) -> None:
         """Add `term` standing for `source`'s typed word, unless it is already weighed higher."""
         if self.weights.get(term, 0.0) >= weight:
             return
         self.weights[term] = weight
         if self.base.get(term) != term:  # a typed word stays its own base
             self.base[term] = self.base.get(source, source)
-            self.notes[term] = note
 
     def groups(self) -> dict[str, list[str]]:
         """Typed term -> every term that stands for it (itself first)."""
@@ -197,27 +195,26 @@ class Matcher:
         title_words, body_words = words(title), words(description)
         language = language or guess_language(title_words + body_words)
         stem = stemmer(language)
+        written = as_written(f"{title}\n{description}")
         query = QueryTerms()
         for tokens, weight in ((title_words, 1.0), (body_words, 0.5)):
             for word in content_words(tokens, language):
                 term = stem(word)
                 query.weights[term] = query.weights.get(term, 0.0) + weight
                 query.base.setdefault(term, term)
-                query.surface.setdefault(term, word)
+                query.surface.setdefault(term, written.get(word, word))
         if language != "en":
             for term, weight in list(query.weights.items()):
                 for english in translate(term, language):
-                    query.add(english, weight * TRANSLATION_WEIGHT, term, f"“{query.surface[term]}”")
+                    query.add(english, weight * TRANSLATION_WEIGHT, term)
         for added, (trigger, share) in synonyms(set(query.weights)).items():
             weight = SYNONYM_WEIGHT * share * min(query.weights[stem] for stem in trigger)
-            words_of_trigger = " ".join(query.surface.get(stem, self._surface.get(stem, stem)) for stem in trigger)
-            query.add(added, weight, trigger[0], f"≈ {words_of_trigger}")
+            query.add(added, weight, trigger[0])
         for term, weight in list(query.weights.items()):
             if term in self.index.vocabulary or len(term) < 5:
                 continue
             for similar, similarity, _ in self._similar_terms(term):
-                note = f"≈ {query.surface.get(term, term)}" if similar[:4] != term[:4] else None
-                query.add(similar, weight * (similarity / 100) ** 2, term, note)
+                query.add(similar, weight * (similarity / 100) ** 2, term)
         return query
 
     def _similar_terms(self, term: str) -> list[tuple[str, float, int]]:
@@ -266,13 +263,19 @@ class Matcher:
         )
 
     def _reason(self, shared: list[str], query: QueryTerms, fallback: str = "similar wording") -> str:
-        """The matched words, most telling first: "both mention: pedestrian, crossing"."""
-        weights, notes = query.weights, query.notes
+        """The matched words, most telling first, as the person wrote them; a word matched through a translation,
+        a synonym or a close spelling says what it matched: "both mention: licenças (≈ licences), parking"."""
+        weights = query.weights
         shared = sorted(shared, key=lambda term: weights[term] * self.index.idf(term), reverse=True)
-        shown = []
-        for term in shared[:5]:
-            word = self._surface.get(term, query.surface.get(term, term))
-            shown.append(f"{word} ({notes[term]})" if notes.get(term) else word)
+        matched: dict[str, str | None] = {}  # the person's word -> what it matched when not itself
+        for term in shared:
+            base = query.base.get(term, term)
+            own = query.surface.get(base, base)
+            other = self._surface.get(term, term)
+            same = term == base or fold(other) == fold(own)
+            if own not in matched or (same and matched[own] is not None):
+                matched[own] = None if same else other
+        shown = [own if other is None else f"{own} (≈ {other})" for own, other in list(matched.items())[:5]]
         return "both mention: " + ", ".join(shown) if shown else fallback
 
 

@@ -120,10 +120,25 @@ def test_the_reason_names_the_shared_words(matcher: Matcher):
     assert "sensors" in best.reason and "containers" in best.reason
 
 
-def test_a_translated_word_says_where_it_came_from(matcher: Matcher):
+def test_a_translated_word_is_the_persons_own_word_and_says_what_it_matched(matcher: Matcher):
     best = matcher.query("Chatbot para licenças de estacionamento")[0]
     assert best.key == "parking-bot"
-    assert "“estacionamento”" in best.reason
+    assert "estacionamento (≈ parking)" in best.reason
+
+
+def test_the_reason_shows_only_words_the_person_wrote_as_they_wrote_them():
+    # "slots (≈ booking)" named a word the person never wrote, and "licencas" lost its accent
+    found = Matcher()
+    found.build(
+        [
+            Document("waste", "Online booking slots for bulky waste", "Residents pick a collection slot online."),
+            Document("licences", "Licences for street terraces", "Cafés apply for terrace licences online."),
+        ]
+    )
+    waste = found.query("Online booking for bulky waste pickup")[0]
+    assert waste.key == "waste" and "slot" not in waste.reason and "booking" in waste.reason
+    terraces = found.query("Licenças para esplanadas")[0]
+    assert terraces.key == "licences" and "licenças" in terraces.reason and "licencas" not in terraces.reason
 
 
 def test_scores_are_0_to_100_and_sorted(matcher: Matcher):
