@@ -48,6 +48,11 @@ def unknown_subcommand(word: str) -> Message:
     return Message(text=_("I don't know `{word}`. Type `/ideas help` to see what I can do.", word=safe))
 
 
+def unknown_command(command: str) -> Message:
+    safe = escaped(command, 40)
+    return Message(text=_("No such command: {command}. Type `/ideas help` to see what I can do.", command=safe))
+
+
 def my_submissions(listing: Listing) -> Message:
     """The caller's own ideas and challenges."""
     if listing.empty:

@@ -33,7 +33,8 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
     verdict = f"*{_(VERDICTS[item.verdict])}* · " if item.verdict in VERDICTS else ""
     lines = [link(item.title, item.url), " · ".join(facts)]
     if scored:
-        lines.append(f"{verdict}{item.score}/100 · {escaped(reason_text(item.reason), 300)}")
+        why = f" · {escaped(reason_text(item.reason), 300)}" if item.reason else ""  # kept before reasons were
+        lines.append(f"{verdict}{item.score}/100{why}")
     if item.lessons_learned:
         lines.append(_("_Lessons:_ {text}", text=escaped(item.lessons_learned, 300)))
     if item.contact:  # a Slack user (a finished idea's author) is mentioned, never shown as a raw ID

@@ -30,3 +30,17 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class RunningClock:
+    """Real time, from a chosen start, that can also jump ahead (the console: records made between two
+    commands get their own times, and `wait` moves the clock on)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = (start - SystemClock().now()) if start is not None else timedelta(0)
+
+    def now(self) -> datetime:
+        return SystemClock().now() + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import ManualClock
+from bot.clock import RunningClock
 from bot.config import Settings
+from bot.i18n import _, speaking
 from console.render import NAMES, Button, blocks_text, mrkdwn
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).with_name("sample_registry.csv")
 PEOPLE = {"me": ("U0YOU00001", "you"), "manager": ("U0MANAGER1", "manager"), "team": ("U0TEAM0001", "innovation-team")}
 CHANNELS = {"ideas": "C0IDEAS001", "challenges": "C0CHALL001", "digest": "C0DIGEST01"}
+COMMANDS = ("/idea", "/challenge", "/ideas")  # what the app's manifest declares, as Slack's client knows
+MAX_WAIT = timedelta(days=90)  # the scheduler runs every half hour of a wait: 90 days take about 10 s here
+WAIT_STEP = timedelta(minutes=30)
 HELP = """Commands:
   /idea [title]   /challenge [title]   /ideas [help|mine|search words|language xx|reviewers]
   click N         press button N
@@ -33,8 +37,15 @@ HELP = """Commands:
   home            your App Home
   channel NAME    recent messages in #ideas, #challenges or #digest
   thread N        open message N's thread (from the last channel listing) and reply
-  wait 3d         move the clock (30m, 4h, 3d) and run what the scheduler would have done
-  help, quit"""
+  wait 3d         move the clock (30m, 4h, 3d; at most 90d) and run what the scheduler would have done
+  help, quit      (Ctrl-C stops a wait or cancels a form; Ctrl-D at the prompt quits)
+
+The clock runs as in real life between commands; `wait` moves it on. In commands, @you, @manager and
+@innovation-team are mentions, as Slack's client sends them."""
+
+
+class FormCancelled(Exception):
+    """The person left a form (Ctrl-C or Ctrl-D), as closing a modal in Slack: nothing is submitted."""
 
 
 class Console:
@@ -52,7 +63,7 @@ class Console:
 
         self.out, self.ask = out, ask
         self.slack = FakeSlack().start()
-        self.clock = ManualClock(start)
+        self.clock = RunningClock(start)
         secret = secrets.token_hex(16)
         settings = Settings(
             bot_token=self.slack.token,
@@ -105,25 +116,38 @@ class Console:
 
     def run(self) -> None:
         self.out("You are @you. Type `help` for commands. (#ideas is reviewed by @manager.)")
+        earlier = self.restore_posts()
+        if earlier:
+            self.out(earlier)
         while True:
             try:
                 line = self.ask(f"{NAMES[self.user]}> ").strip()
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 break
+            except KeyboardInterrupt:  # as in a shell: Ctrl-C drops the line, Ctrl-D or `quit` leaves
+                self.out("")
+                continue
             if line in ("quit", "exit"):
                 break
             try:
                 self.handle(line)
+            except FormCancelled:
+                self.out("(form cancelled: nothing was submitted)")
+            except KeyboardInterrupt:
+                self.out("(stopped)")
             except Exception as error:  # a console must survive whatever is typed
                 log.debug("console command failed", exc_info=True)
                 self.out(f"(could not do that: {error})")
 
     def handle(self, line: str) -> None:
-        word, _, rest = line.partition(" ")
+        word, _sep, rest = line.partition(" ")
         if not line:
             return
         if line.startswith("/"):
-            reply = self.send.command(word, rest, user=self.user, channel=CHANNELS["ideas"])
+            if word not in COMMANDS:  # Slack's client refuses a command no app declares, before any app sees it
+                self.out(f"No such command: {word}. Type help.")
+                return
+            reply = self.send.command(word, self._mentions(rest), user=self.user, channel=CHANNELS["ideas"])
             if reply.body:
                 self._show_ack(reply.body)
             self._after_action()
@@ -145,6 +169,27 @@ class Console:
             self.out(HELP)
         else:
             self.out("I don't know that. Type `help`.")
+
+    def _mentions(self, text: str) -> str:
+        """`@manager` as the mention Slack's client sends for it (`<@U0MANAGER1|manager>`)."""
+        by_name = {name: user for user, name in PEOPLE.values()}
+        return re.sub(
+            r"(?<![<\w])@([\w.-]+)",
+            lambda m: f"<@{by_name[m[1]]}|{m[1]}>" if m[1] in by_name else m[0],
+            text,
+        )
+
+    def restore_posts(self) -> str:
+        """Show again the channel posts of earlier runs (the local Slack keeps nothing between runs), from the
+        database, at the same message ts so that their buttons work; their thread replies are not kept."""
+        restored = self.runtime.delivery.current_posts()
+        for channel, ts, message in restored:
+            posted = {"type": "message", "ts": ts, "channel": channel, "bot_id": "B0INNOVATE", **message.as_kwargs()}
+            self.slack.state.messages.setdefault(channel, []).append(posted)
+        self._seen_posts = len(self.slack.posts())
+        if not restored:
+            return ""
+        return f"({len(restored)} post(s) from earlier runs restored in #ideas and #challenges; their threads are not.)"
 
     # --- what happens after each thing the user does --------------------------------------------
 
@@ -210,7 +255,12 @@ class Console:
     # --- forms -----------------------------------------------------------------------------------
 
     def _form(self, view: dict[str, Any]) -> None:
+        """A modal, field by field; raises `FormCancelled` when the person leaves it."""
         self.out(f"\n=== {view['title']['text']} ===")
+        with speaking(self.runtime.languages.of_person(self.user)):  # the console's words in the form's language
+            self._fill(view)
+
+    def _fill(self, view: dict[str, Any]) -> None:
         values: dict[str, Any] = {}
         for block in view["blocks"]:
             if block["type"] != "input":
@@ -224,7 +274,9 @@ class Console:
                 joinable.append(accessory["value"])
                 self.out(f"  ({len(joinable)}) {mrkdwn(block['text']['text'])}")
         if joinable:
-            choice = self.ask("Similar work exists. Join one instead? Its number, or Enter to submit yours: ").strip()
+            choice = self._ask(
+                _("Similar work exists. Join one instead? Its number, or Enter to submit yours: ")
+            ).strip()
             if choice.isdigit() and 0 < int(choice) <= len(joinable):
                 self.send.view_action(view, "join_similar", joinable[int(choice) - 1], values, user=self.user)
                 self._settle()
@@ -233,38 +285,68 @@ class Console:
         while True:
             reply = self.send.view_submission(view, values, user=self.user)
             body = reply.json() if reply.body else {}
-            if body.get("response_action") == "errors":
-                for block_id, error in body["errors"].items():
-                    self.out(f"  ! {error}")
-                    block = next((b for b in view["blocks"] if b.get("block_id") == block_id), None)
-                    if block is not None:
-                        values[block_id] = self._field(block)
+            if body.get("response_action") == "errors":  # every field's problem first, as the modal shows them
+                wrong = [
+                    (b, body["errors"][b["block_id"]]) for b in view["blocks"] if b.get("block_id") in body["errors"]
+                ]
+                for block, error in wrong:
+                    self.out(f"  ! {block['label']['text']}: {error}")
+                if not wrong:  # an error on no field the person can change: say it and leave the form
+                    self.out("\n".join(f"  ! {error}" for error in body["errors"].values()))
+                    return
+                for block, _error in wrong:
+                    values[block["block_id"]] = self._field(block)
                 continue
             if body.get("response_action") == "update":
                 self.out(blocks_text(body["view"]["blocks"], [], "", None))
             return
 
+    def _ask(self, prompt: str) -> str:
+        """One answer in a form; leaving it (Ctrl-C, Ctrl-D) cancels the form, as closing a modal does."""
+        try:
+            return self.ask(prompt)
+        except (EOFError, KeyboardInterrupt):
+            self.out("")
+            raise FormCancelled from None
+
     def _field(self, block: dict[str, Any]) -> Any:
+        """One input, checked as Slack's client checks it before anything is sent: required, length."""
         element, label = block["element"], block["label"]["text"]
         hint = f" ({block['hint']['text']})" if block.get("hint") else ""
-        optional = " [optional]" if block.get("optional") else ""
+        optional = " " + _("(optional)") if block.get("optional") else ""
         kind = element["type"]
         if kind == "checkboxes":
             option = element["options"][0]["text"]["text"]
-            return self.ask(f"{option}? [y/N] ").strip().lower().startswith("y")
+            return self._ask(f"{option}? [y/N] ").strip().lower().startswith("y")
         if kind == "static_select":
             for n, option in enumerate(element["options"], start=1):
                 self.out(f"  {n}. {option['text']['text']}")
-            choice = self.ask(f"{label}{optional}: number> ").strip()
             options = element["options"]
-            return options[int(choice) - 1]["value"] if choice.isdigit() and 0 < int(choice) <= len(options) else None
+            while True:
+                choice = self._ask(f"{label}{optional}: " + _("number") + "> ").strip()
+                if choice.isdigit() and 0 < int(choice) <= len(options):
+                    return options[int(choice) - 1]["value"]
+                if not choice and block.get("optional"):
+                    return None
+                self.out("  ! " + _("Choose one of the numbers above."))
         if kind == "datepicker":
-            return self.ask(f"{label}{optional} (YYYY-MM-DD)> ").strip() or None
+            return self._ask(f"{label}{optional} (YYYY-MM-DD)> ").strip() or None
         default = element.get("initial_value") or ""
-        limit = f", up to {element['max_length']} characters" if element.get("max_length") else ""
+        most = element.get("max_length")
+        limit = ", " + _("up to {limit} characters", limit=most) if most else ""
         shown = f" [{default}]" if default else ""
-        answer = self.ask(f"{label}{optional}{hint}{limit}{shown}> ")
-        return answer if answer.strip() else default
+        while True:
+            answer = self._ask(f"{label}{optional}{hint}{limit}{shown}> ")
+            answer = answer if answer.strip() else default
+            if not answer.strip() and not block.get("optional"):
+                self.out("  ! " + _("Please fill in this field."))
+            elif most and len(answer) > most:
+                self.out(
+                    "  ! "
+                    + _("Please use at most {limit} characters (this is {length}).", limit=most, length=len(answer))
+                )
+            else:
+                return answer
 
     # --- the other commands -----------------------------------------------------------------------
 
@@ -296,15 +378,18 @@ class Console:
         messages = [m for m in self.slack.state.messages.get(channel, []) if not m.get("thread_ts")][-10:]
         self.listing, self.buttons = messages, []
         if not messages:
-            self.out("(no messages yet)")
+            self.out(f"(no messages in #{NAMES[channel]} yet)")
         for n, message in enumerate(messages, start=1):
             replies = [m for m in self.slack.state.messages.get(channel, []) if m.get("thread_ts") == message["ts"]]
             self.out(f"\n--- message {n} · {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} ---")
             self.out(blocks_text(message.get("blocks", []), self.buttons, channel, message) or mrkdwn(message["text"]))
 
     def _thread(self, number: int) -> None:
+        if not self.listing:
+            self.out("Open a channel with messages first (`channel ideas`), then `thread N`.")
+            return
         if not 0 < number <= len(self.listing):
-            self.out("Open a channel first (`channel ideas`), then `thread N`.")
+            self.out(f"There is no message {number} in that listing: choose 1 to {len(self.listing)}.")
             return
         parent = self.listing[number - 1]
         channel = parent["channel"]
@@ -312,7 +397,10 @@ class Console:
             author = NAMES.get(reply.get("user", ""), "Innovation Bot")
             said = blocks_text(reply["blocks"], [], "", None) if reply.get("blocks") else mrkdwn(reply.get("text", ""))
             self.out(f"  {author}: {said}")
-        text = self.ask("reply (Enter to skip)> ").strip()
+        try:
+            text = self.ask("reply (Enter to skip)> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            text = ""
         if not text:
             return
         ts = f"{time.time():.6f}"
@@ -357,16 +445,27 @@ class Console:
             self.out("Say how long: wait 30m, wait 4h, wait 3d.")
             return
         amount, unit = int(match.group(1)), match.group(2)
-        key = {"m": "minutes", "h": "hours", "d": "days"}[unit]
-        total = timedelta(**{key: amount})
-        step = timedelta(minutes=30)
+        total = timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: min(amount, 10**6)})
+        if total > MAX_WAIT:
+            self.out(f"That is more than {MAX_WAIT.days} days: wait {MAX_WAIT.days}d at most, then again if you like.")
+            return
+        if total > timedelta(days=7):
+            self.out("(waiting; Ctrl-C stops here)")
         moved = timedelta(0)
-        while moved < total:
-            delta = min(step, total - moved)
-            self.clock.advance(delta)
-            moved += delta
-            self.runtime.scheduler.run_once()
-            self.runtime.delivery.deliver_due()
+        try:
+            while moved < total:  # every half hour, as the scheduler's tick would run
+                delta = min(WAIT_STEP, total - moved)
+                self.clock.advance(delta)
+                moved += delta
+                self.runtime.scheduler.run_once()
+                self.runtime.delivery.deliver_due()
+        except KeyboardInterrupt:
+            self.out(f"(stopped after {_span(moved)})")
         self._settle()
         self.out(f"(it is now {self.clock.now():%a %d %b %H:%M} UTC)")
         self._show_new()
+
+
+def _span(moved: timedelta) -> str:
+    days, hours = moved.days, moved.seconds // 3600
+    return f"{days}d {hours}h" if days else f"{hours}h {moved.seconds % 3600 // 60}m"

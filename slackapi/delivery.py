@@ -234,6 +234,22 @@ class Delivery:
                 return found
         return self.notifier.post(channel, message, thread_ts=thread_ts, marker=marker)
 
+    def current_posts(self) -> list[tuple[str, str, base.Message]]:
+        """Every posted idea and challenge as its post stands now, oldest first, as (channel, ts, message): the
+        console shows them again after a restart, since its local Slack keeps nothing."""
+        shown = []
+        with self.db.session() as session:
+            for kind, rows in (
+                (self._idea_kind, queries.all_ideas(session)),
+                (self._challenge_kind, queries.all_challenges(session)),
+            ):
+                for row in rows:
+                    if row.channel_id and row.message_ts:
+                        with self._reader(row.channel_id):
+                            message = kind.render(session, row, self._similar(kind, row))
+                        shown.append((row.channel_id, row.message_ts, message))
+        return sorted(shown, key=lambda post: float(post[1]))
+
     def _update(self, channel: str, ts: str, message: base.Message) -> None:
         """Update a post (idempotent: simply repeated on a retry), as plain text when its blocks were refused."""
         self.notifier.update(channel, ts, message.plain() if self._attempt.entry.plain else message)

@@ -57,7 +57,7 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
 
 def test_the_template_holds_every_string_the_code_marks():
     marked = set()
-    for folder in ("bot", "blocks", "handlers"):
+    for folder in ("bot", "blocks", "handlers", "console"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):

@@ -80,3 +80,118 @@ def test_without_a_token_in_a_terminal_the_console_starts(tmp_path):
     child.expect("wait 3d")
     child.sendline("quit")
     child.expect(pexpect.EOF)
+
+
+def test_what_a_newcomer_types_wrong_gets_a_plain_answer(tmp_path):
+    child = console(tmp_path, "console", "--sample")
+    child.sendline("/foo bar")
+    child.expect(r"No such command: /foo\. Type help\.")
+    child.sendline("thread 1")
+    child.expect("Open a channel with messages first")
+    submit_idea(child, "Quiet rooms in the town hall")
+    child.expect("is saved")
+    child.expect("you> ")
+    child.sendline("channel ideas")
+    child.expect("message 1")
+    child.expect("you> ")
+    child.sendline("thread 99")
+    child.expect("There is no message 99 in that listing: choose 1 to 1")
+    child.sendline("wait 100000d")
+    child.expect("more than 90 days")
+    child.expect("you> ")
+    # the README's own example: @name becomes the mention Slack's client sends
+    child.sendline("as team")
+    child.sendline("/ideas reviewers set Parks @manager")
+    child.expect(r"Parks: @manager")
+    child.expect("innovation-team> ")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_stops_a_long_wait_and_leaving_a_form_cancels_it(tmp_path):
+    child = console(tmp_path, "console")
+    child.sendline("wait 90d")
+    child.expect(r"Ctrl-C stops here")
+    child.sendintr()
+    child.expect(r"stopped after \d+")
+    child.expect("you> ")
+    child.sendline("/idea Bins that report when full")
+    child.expect(r"Title, up to 150 characters")
+    child.sendline("")
+    child.expect("The problem it solves")
+    child.sendeof()  # Ctrl-D
+    child.expect(r"form cancelled: nothing was submitted")
+    child.expect("you> ")
+    child.sendline("/idea Bins that report when full")
+    child.expect(r"Title, up to 150 characters")
+    child.sendintr()  # Ctrl-C
+    child.expect(r"form cancelled: nothing was submitted")
+    child.expect("you> ")
+    child.sendline("/ideas mine")
+    child.expect("no ideas or challenges yet")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_a_required_field_left_empty_is_asked_again_at_once_as_slack_would(tmp_path):
+    child = console(tmp_path, "console")
+    child.sendline("/idea")
+    child.expect(r"Title, up to 150 characters> ")
+    child.sendline("")
+    child.expect("Please fill in this field")
+    child.expect(r"Title, up to 150 characters> ")
+    child.sendline("x" * 151)
+    child.expect(r"at most 150 characters \(this is 151\)")
+    child.sendintr()
+    child.expect("form cancelled")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_a_portuguese_form_in_the_console_is_portuguese_throughout(tmp_path):
+    child = console(tmp_path, "console")
+    child.sendline("/ideas language pt")
+    child.expect("you> ")
+    child.sendline("/idea Marcação online")
+    child.expect(r"Título, até 150 caracteres")
+    child.sendline("")
+    child.expect(r"O problema que resolve")
+    child.sendline("Filas")
+    child.expect(r"A sua ideia")
+    child.sendline("Marcar online")
+    child.expect(r"\(opcional\)")
+    assert "optional" not in child.before and "up to" not in child.before
+    child.sendintr()
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_after_a_restart_the_channel_shows_earlier_posts_and_records_get_their_own_times(tmp_path):
+    child = console(tmp_path, "console")
+    submit_idea(child, "Quiet rooms in the town hall")
+    child.expect("is saved")
+    child.expect("you> ")
+    submit_idea(child, "Standing desks for the front office")
+    child.expect("is saved")
+    child.expect("you> ")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+    child = console(tmp_path, "console")
+    assert "2 post(s) from earlier runs restored" in child.before
+    child.sendline("channel ideas")
+    child.expect("Quiet rooms in the town hall")
+    child.expect(r"\[(\d+)\] Support")
+    support = child.match.group(1)
+    child.expect("Standing desks")
+    child.expect("you> ")
+    child.sendline(f"click {support}")  # a restored post's buttons work
+    child.expect("Thanks for your support")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "innovation-bot.db") as connection:
+        times = [row[0] for row in connection.execute("SELECT created_at FROM idea ORDER BY id")]
+    assert len(set(times)) == 2  # the clock ran between the two commands

@@ -1,5 +1,7 @@
 """/idea, /challenge and /ideas as Slack sends them: quick acks, the right form, useful replies."""
 
+import logging
+
 from tests.conftest import ALICE, RunningBot
 from tests.e2e.helpers import submit_challenge, submit_idea, wait_until_confirmed
 
@@ -42,6 +44,15 @@ def test_unknown_subcommand_gets_a_pointer_to_help_with_the_word_escaped(bot: Ru
     reply = bot.send.command("/ideas", "<!channel>")
     text = reply.json()["text"]
     assert "/ideas help" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
+
+
+def test_a_command_this_version_does_not_handle_is_answered_plainly_without_a_warning(bot: RunningBot, caplog):
+    # a manifest that still declares a renamed command: the person is told, nothing is logged as a warning
+    with caplog.at_level(logging.WARNING):
+        reply = bot.send.command("/foo", "bar")
+    assert reply.status == 200
+    assert reply.json()["text"].startswith("No such command: /foo.")
+    assert not [record for record in caplog.records if record.name.startswith("slack_bolt")]
 
 
 def test_mine_lists_my_submissions_with_status_and_link(bot: RunningBot):
