@@ -176,17 +176,7 @@ def similar(
     service.load()
     service.embed_waiting(limit=None)  # with the meaning stage: every vector now (about 40 texts a second)
     if batch is not None:
-        for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                title, description = str(item["title"]), str(item.get("description") or "")
-            except (ValueError, KeyError, TypeError):
-                typer.echo(f"line {number}: needs a JSON object with a title", err=True)
-                continue
-            found = service.find(title, description, limit=limit)
-            typer.echo(json.dumps({"id": item.get("id"), "matches": [_match_json(f) for f in found]}))
+        _similar_batch(service, batch, as_json, limit)
         return
     found = service.find(text or "", limit=limit)
     if as_json:
@@ -313,6 +303,39 @@ def digest(
     runtime.delivery.deliver_due()
     runtime.stop()
     typer.echo(f"digest sent to {len(settings.digest_channels)} channel(s)")
+
+
+def _similar_batch(service, batch: Path, as_json: bool, limit: int) -> None:
+    """One answer per line of a JSONL file, in its order: with --json one JSON line each (its id, else its line
+    number, and its matches or an `error`), else a table each; exits 1 when no line could be used."""
+    import json
+
+    try:
+        lines = batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"cannot read {batch}: {_describe(error)}")
+    usable = 0
+    for number, line in enumerate(lines, start=1):
+        try:
+            item = json.loads(line)
+            title, description = str(item["title"]), str(item.get("description") or "")
+            key = item.get("id", number)
+        except (ValueError, KeyError, TypeError):
+            error = 'needs a JSON object with a title, like {"id": "a1", "title": "Parking chatbot"}'
+            typer.echo(f"line {number}: {error}", err=True)
+            if as_json:
+                typer.echo(json.dumps({"id": number, "line": number, "error": error}))
+            continue
+        usable += 1
+        found = service.find(title, description, limit=limit)
+        if as_json:
+            matches = [_match_json(f) for f in found]
+            typer.echo(json.dumps({"id": key, "line": number, "matches": matches}, ensure_ascii=False))
+        else:
+            typer.echo(f"\n{key}: {title}")
+            _print_matches(found)
+    if not usable:
+        _fail(f"no line of {batch} could be used: write one JSON object per line, with at least a title", code=1)
 
 
 def _match_json(found) -> dict:

@@ -68,12 +68,28 @@ def test_similar_batch_writes_one_json_line_per_input(tmp_path, database_url):
         + "\nnot json\n"
     )
     result = run_main(env, tmp_path, "similar", "--batch", str(batch), "--json", "--limit", "2")
+    assert result.returncode == 0
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["id"] for line in lines] == ["a", "b"]
-    assert all(len(line["matches"]) == 2 for line in lines)
+    assert [line["id"] for line in lines] == ["a", "b", 3]  # one per input line, lined up with it
+    assert all(len(line["matches"]) == 2 for line in lines[:2])
     assert set(lines[0]["matches"][0]) >= {"external_id", "title", "score", "verdict", "reason"}
     assert {m["external_id"] for m in lines[1]["matches"]} & {"20003", "20004"}  # found from Dutch
+    assert "needs a JSON object" in lines[2]["error"] and "matches" not in lines[2]
     assert "line 3: needs a JSON object" in result.stderr
+
+
+def test_similar_batch_names_each_line_and_fails_when_no_line_is_usable(tmp_path, database_url):
+    env = with_registry(tmp_path, database_url)
+    plain = tmp_path / "backlog.txt"
+    plain.write_text("Chatbot about parking permits\nBins that report when full\n")
+    result = run_main(env, tmp_path, "similar", "--batch", str(plain), "--json")
+    assert result.returncode == 1 and "no line of" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [1, 2]
+    untitled = tmp_path / "untitled.jsonl"
+    untitled.write_text(json.dumps({"title": "Chatbot about parking permits"}) + "\n")
+    table = run_main(env, tmp_path, "similar", "--batch", str(untitled))  # without --json: the table
+    assert table.returncode == 0 and "1: Chatbot about parking permits" in table.stdout
+    assert "Parking chatbot" in table.stdout and "duplicate" in table.stdout
 
 
 def test_similar_needs_text_or_batch(tmp_path, database_url):
