@@ -246,6 +246,71 @@ def reviewers_remove(team: str) -> None:
     typer.echo(f"removed {team}")
 
 
+privacy_cli = typer.Typer(
+    help="A person's rights over their data: see everything kept about them, or erase it (PRIVACY.md).",
+    no_args_is_help=True,
+)
+cli.add_typer(privacy_cli, name="privacy")
+UserIdArgument = Annotated[str, typer.Argument(help="The person's Slack user ID (U… or W…).")]
+WorkspaceOption = Annotated[str | None, typer.Option("--workspace", help="Only this workspace's data (T…).")]
+
+
+@privacy_cli.command("export")
+def privacy_export(user_id: UserIdArgument, workspace: WorkspaceOption = None) -> None:
+    """Print everything kept about USER_ID as one JSON document (a subject-access request, GDPR art. 15)."""
+    import json
+
+    from bot.clock import SystemClock
+    from bot.privacy import personal_data
+
+    _check_user_id(user_id)
+    with _database().session() as session:
+        document = personal_data(session, user_id, SystemClock().now(), workspace)
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@privacy_cli.command("erase")
+def privacy_erase(
+    user_id: UserIdArgument,
+    workspace: WorkspaceOption = None,
+    content: Annotated[
+        bool, typer.Option("--content", help="Also remove what they wrote (their ideas are withdrawn).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+) -> None:
+    """Erase USER_ID's identity everywhere (GDPR art. 17): a tombstone takes its place; Slack posts follow."""
+    from bot.clock import SystemClock
+    from bot.privacy import erase
+
+    _check_user_id(user_id)
+    what = "their identity and everything they wrote" if content else "their identity (what they wrote stays)"
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail("erasure cannot be undone: run it in a terminal to confirm, or add --yes")
+        typer.confirm(f"Erase {what} for {user_id}? This cannot be undone", abort=True)
+    with _database().session() as session:
+        report = erase(session, user_id, SystemClock().now(), workspace_id=workspace, content=content)
+    if not report.anything:
+        typer.echo(f"nothing kept about {user_id}: nothing to erase")
+        return
+    for kind, count in sorted(report.changed.items()):
+        typer.echo(f"{kind}: {count}")
+    typer.echo(f'{user_id} is now {report.tombstone} (shown in Slack as "a former colleague")')
+    if report.posts_to_update:
+        typer.echo(f"{report.posts_to_update} Slack post(s) will be updated by the running bot (the outbox)")
+    if report.ideas_without_reviewer:
+        ids = ", ".join(map(str, report.ideas_without_reviewer))
+        typer.echo(f"open ideas left without a reviewer (the innovation team can still decide): {ids}")
+    typer.echo("not changed: messages already in people's Slack DMs, and Slack's own copies; see PRIVACY.md")
+
+
+def _check_user_id(user_id: str) -> None:
+    from bot.text import is_user_id
+
+    if not is_user_id(user_id):
+        _fail(f"{user_id!r} is not a Slack user ID: they look like U0123ABCD (or W… in Enterprise Grid)")
+
+
 @cli.command()
 def export(
     file: Annotated[Path, typer.Argument(help="Where to write.")],

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 
 from bot.i18n import _, ngettext
 from bot.i18n import format_date as localised_date
+from bot.privacy import is_erased
 from bot.text import cut_mrkdwn, escape_mrkdwn, escaped, split_for_blocks
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,12 @@ def _text_of(block: Block) -> str:
 def safe_url(url: str | None) -> str | None:
     """`url` if it may be put in a mrkdwn link (http or https, nothing that would end the link early)."""
     return url if url and len(url) <= URL_MAX and _SAFE_URL.match(url) else None
+
+
+def mention(user_id: str) -> str:
+    """A person as Slack text names them: a mention, or "a former colleague" for someone whose data was
+    erased (their ID is a tombstone, which Slack could not show)."""
+    return _("a former colleague") if is_erased(user_id) else f"<@{user_id}>"
 
 
 def link(label: str, url: str | None, *, bold: bool = True, limit: int = 150) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
-from blocks.base import Message, and_more, context, days, link, sections
+from blocks.base import Message, and_more, context, days, link, mention, sections
 from blocks.posts import said
 from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
@@ -35,7 +35,7 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
     if digest.waiting:
         lines = [
             f"• {link(idea.title, idea.permalink)} · {days(waited)} · "
-            + _("waiting on {people}", people=", ".join(f"<@{u}>" for u in waiting_on(idea)) or "—")
+            + _("waiting on {people}", people=", ".join(mention(u) for u in waiting_on(idea)) or "—")
             for idea, waited in digest.waiting
         ]
         parts.append((_("Waiting longest for feedback"), lines))
@@ -94,7 +94,7 @@ def digest_text(digest: Digest, names: Mapping[str, str] | None = None) -> str:
 def _thanks(digest: Digest) -> str:
     if not digest.contributors and not digest.anonymous_contributors:
         return ""
-    names = [f"<@{user}>" for user in digest.contributors[:20]]
+    names = [mention(user) for user in digest.contributors[:20]]
     if len(digest.contributors) > 20:
         names.append(ngettext("{count} more", "{count} more", len(digest.contributors) - 20))
     if digest.anonymous_contributors:

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.base import Message, context, link, quote, sections
+from blocks.base import Message, context, link, mention, quote, sections
 from blocks.ids import EDIT_BUTTON, SNOOZE_BUTTON, idea_move
 from blocks.posts import BUTTONS, merged_into, said
 from bot.i18n import _, ngettext
@@ -43,7 +43,7 @@ def confirmation(kind: str, title: str, permalink: str, subject_id: int | None =
 
 def join_notice(joiner_id: str, item: Found) -> Message:
     """The DM to the owner of work that someone joined."""
-    values = {"person": f"<@{joiner_id}>", "title": link(item.title, item.url)}
+    values = {"person": mention(joiner_id), "title": link(item.title, item.url)}
     if item.kind == "challenge":
         text = _(
             ":handshake: {person} wants to join your challenge {title} instead of starting something similar. "
@@ -91,7 +91,7 @@ def merge_dm(idea: Idea, target: Found | None) -> Message:
 def comment_dm(comment: Comment, idea: Idea) -> Message:
     said = _(
         "{person} commented on your idea {title}:",
-        person=f"<@{comment.author_id}>",
+        person=mention(comment.author_id),
         title=link(idea.title, idea.permalink),
     )
     text = f"{said}\n{quote(comment.text)}"
@@ -101,7 +101,7 @@ def comment_dm(comment: Comment, idea: Idea) -> Message:
 def help_dm(offer: Support, idea: Idea) -> Message:
     text = _(
         ":raised_hands: {person} would like to help with your idea {title}.",
-        person=f"<@{offer.user_id}>",
+        person=mention(offer.user_id),
         title=link(idea.title, idea.permalink),
     )
     return Message(text=_("Someone would like to help with your idea"), blocks=sections(text))
@@ -142,7 +142,7 @@ def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:
 
 def escalation_message(idea: Idea, waited_days: int, silent: list[str]) -> Message:
     """To the innovation team: an idea nobody has answered despite the reminders."""
-    who = ", ".join(f"<@{user}>" for user in silent) or _("its reviewers")
+    who = ", ".join(mention(user) for user in silent) or _("its reviewers")
     waited = ngettext(
         ":rotating_light: {title} has waited *{count} day* without feedback.",
         ":rotating_light: {title} has waited *{count} days* without feedback.",

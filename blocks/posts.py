@@ -21,6 +21,7 @@ from blocks.base import (
     format_date,
     labelled,
     link,
+    mention,
     posted_link,
     quote,
     sections,
@@ -84,7 +85,7 @@ def actor(user_id: str, idea: Idea | None, *, starts_sentence: bool = True) -> s
     anonymous author, who is never named whatever they press."""
     if idea is not None and idea.anonymous and user_id == idea.author_id:
         return _("The author") if starts_sentence else _("the author")
-    return f"<@{user_id}>"
+    return mention(user_id)
 
 
 def said(decision: Decision, idea: Idea | None, target: Found | None = None) -> str:
@@ -100,7 +101,7 @@ def merged_into(target: Found | None) -> str:
 def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
     """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
     shown as "anonymous"."""
-    author = _("anonymous") if idea.anonymous else f"<@{idea.author_id}>"
+    author = _("anonymous") if idea.anonymous else mention(idea.author_id)
     facts = [_("*Status:* {status}", status=status_label(idea.status)), _("*By:* {person}", person=author)]
     if idea.department:
         facts.append(_("*Team:* {team}", team=escape_mrkdwn(idea.department)))
@@ -138,7 +139,7 @@ def review_facts(idea: Idea) -> str:
     parts = []
     reviewers = reviewer_ids(idea)
     if reviewers:
-        parts.append(_("*Reviewers:* {people}", people=", ".join(f"<@{user}>" for user in reviewers)))
+        parts.append(_("*Reviewers:* {people}", people=", ".join(mention(user) for user in reviewers)))
     if idea.decided_by and idea.status in DECIDED_BY:
         person = actor(idea.decided_by, idea, starts_sentence=False)
         parts.append(_(DECIDED_BY[idea.status], person=person))
@@ -161,7 +162,7 @@ def challenge_post(challenge: Challenge, similar: Sequence[Found] = (), ideas: S
     """The challenge as posted in the challenges channel, with a button to answer it."""
     facts = [
         _("*Status:* {status}", status=status_label(challenge.status)),
-        _("*Posted by:* {person}", person=f"<@{challenge.author_id}>"),
+        _("*Posted by:* {person}", person=mention(challenge.author_id)),
     ]
     if challenge.deadline is not None:
         facts.append(_("*Ideas until:* {date}", date=format_date(challenge.deadline)))

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.base import LIST_MAX, Message, and_more, posted_link, sections
+from blocks.base import LIST_MAX, Message, and_more, mention, posted_link, sections
 from blocks.similar import similar_text
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _
 from bot.labels import status_label
@@ -38,7 +38,7 @@ def help_message() -> Message:
 def reviewer_list(mappings: Sequence[Mapping]) -> Message:
     if not mappings:
         return Message(text=_("No teams mapped yet: ideas go to the default reviewers and the innovation team."))
-    lines = [f"• *{escape_mrkdwn(m.team)}*: " + ", ".join(f"<@{user}>" for user in m.reviewers) for m in mappings]
+    lines = [f"• *{escape_mrkdwn(m.team)}*: " + ", ".join(mention(user) for user in m.reviewers) for m in mappings]
     heading = _("Reviewers per team")
     return Message(text=heading, blocks=sections(f"*{heading}*\n" + "\n".join(lines)))
 

@@ -26,6 +26,7 @@ from bot.digest import build_digest
 from bot.i18n import speaking
 from bot.matching.matcher import Document
 from bot.matching.service import Found, MatchService, challenge_document, idea_document, kept_matches
+from bot.privacy import is_erased
 from bot.reviews import reviewer_ids
 from bot.text import is_user_id
 from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, Posted, SlackRejected, SlackUnavailable
@@ -200,7 +201,11 @@ class Delivery:
         return speaking(self.languages.of(target, wait=LOCALE_WAIT) if self.languages is not None else None)
 
     def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> None:
-        """Build a message in the language of whoever reads at `target`, and post it there."""
+        """Build a message in the language of whoever reads at `target`, and post it there (not to an erased
+        person: their tombstone reaches nobody)."""
+        if is_erased(target):
+            log.info("not sending to a person whose data was erased")
+            return
         with self._reader(target):
             message = build()
         self._post_once(target, message, thread_ts=thread_ts)
