@@ -60,6 +60,8 @@ class Settings:
     slack_timeout: float = 10.0  # seconds to wait for one Web API call
     default_language: str = "en"
     channel_languages: dict[str, str] = field(default_factory=dict)
+    retention_days: int | None = None  # None: keep the people named on closed ideas (see PRIVACY.md)
+    keep_anonymous_author: bool = False  # keep an anonymous idea's author once it is closed
 
     @property
     def socket_mode(self) -> bool:
@@ -157,7 +159,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             lambda: _id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, channel_ids)
         ),
     }
-    groups = [checked(lambda f=f: f(env), {}) for f in (match_settings, schedule_settings, log_settings)]
+    groups = [
+        checked(lambda f=f: f(env), {}) for f in (match_settings, schedule_settings, log_settings, privacy_settings)
+    ]
     groups.append(checked(lambda: language_settings(env), {}))
     if problems:
         raise ConfigError("\n".join(problems))
@@ -180,6 +184,17 @@ def _check_signing_secret(secret: str) -> None:
             f"SLACK_SIGNING_SECRET has {len(secret)} characters; Slack's signing secrets have 32 "
             "(copy the whole of it from Basic Information > App Credentials)"
         )
+
+
+def privacy_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """`RETENTION_DAYS` (empty: keep) and `KEEP_ANONYMOUS_AUTHOR` (true/false), see PRIVACY.md."""
+    days = env.get("RETENTION_DAYS", "").strip()
+    if days and (not days.isdigit() or not 1 <= int(days) <= 36500):
+        raise ConfigError("RETENTION_DAYS must be a number of days from 1 to 36500, or empty to keep")
+    keep = env.get("KEEP_ANONYMOUS_AUTHOR", "").strip().lower() or "false"
+    if keep not in ("true", "false"):
+        raise ConfigError("KEEP_ANONYMOUS_AUTHOR must be true or false")
+    return {"retention_days": int(days) if days else None, "keep_anonymous_author": keep == "true"}
 
 
 def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.challenges import owe_challenge_update
 from bot.reviews import OPEN, owe_post_update
+from bot.text import is_user_id
 from storage.models import Challenge, Idea, id_list, joined_ids
 from storage.queries import privacy as held
 
@@ -267,3 +268,69 @@ def _remove_challenge_text(challenge: Challenge) -> None:
 
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def note_account(session: Session, user_id: str, now: datetime, *, deactivated: bool) -> None:
+    """Slack's word that an account was deactivated (its retention countdown starts now) or is back."""
+    held.mark_deactivated(session, user_id, now if deactivated else None)
+
+
+CLOSED_FOR_GOOD = ("declined", "withdrawn", "merged", "completed")  # nothing more will be decided on these
+
+
+def apply_retention(
+    session: Session, now: datetime, retention_days: int | None, keep_anonymous_author: bool
+) -> Counter[str]:
+    """What the retention policy (PRIVACY.md) owes now: an anonymous author's ID dropped once their idea is
+    closed (unless kept on purpose); with `retention_days`, the people named on an idea closed that long ago
+    pseudonymised (its content stays, for the registry), delivered outbox entries of that age forgotten, and
+    an account Slack deactivated that long ago erased. Idempotent: what is done is not found again."""
+    done: Counter[str] = Counter()
+    limit = now - timedelta(days=retention_days) if retention_days else None
+    for idea in held.closed_ideas(session, CLOSED_FOR_GOOD):
+        if idea.anonymous and not keep_anonymous_author and is_user_id(idea.author_id):
+            idea.author_id = new_tombstone()
+            done["anonymous authors dropped"] += 1
+        if limit is not None and idea.updated_at <= limit and _pseudonymise(session, idea):
+            done["closed ideas pseudonymised"] += 1
+            if idea.message_ts:  # its post named them: it shows "a former colleague" instead
+                owe_post_update(session, idea, now)
+    if limit is not None:
+        done["delivered messages forgotten"] += held.delete_sent_messages_before(session, limit)
+        for profile in held.deactivated_before(session, limit):
+            erase(session, profile.user_id, now)
+            done["deactivated accounts erased"] += 1
+    session.flush()
+    return +done
+
+
+def _pseudonymise(session: Session, idea: Idea) -> bool:
+    """Put a tombstone in place of every person named on one idea (one per person, so counts hold);
+    False when nobody was left to pseudonymise."""
+    tombs: dict[str, str] = {}
+
+    def tomb(user_id: str) -> str:
+        if not is_user_id(user_id):
+            return user_id
+        return tombs.setdefault(user_id, new_tombstone())
+
+    assert idea.id is not None
+    author = idea.author_id
+    idea.author_id = tomb(author)
+    idea.decided_by = tomb(idea.decided_by) if idea.decided_by else None
+    if idea.reviewers:
+        tombs.setdefault("", "")  # an emptied reviewer list is a change too
+        idea.reviewers = ""
+    for decision in held.decisions_on(session, idea.id):
+        decision.actor_id = tomb(decision.actor_id)
+    for comment in held.comments_on(session, idea.id):
+        comment.author_id = tomb(comment.author_id)
+    for support in held.supports_on(session, idea.id):
+        support.user_id = tomb(support.user_id)
+    for nudge in held.reminders_on(session, idea.id):
+        nudge.reviewer_id = tomb(nudge.reviewer_id)
+    for snooze in held.snoozes_on(session, idea.id):
+        session.delete(snooze)
+    for project in held.projects_with_contact(session, author):
+        project.contact = None
+    return bool(tombs)

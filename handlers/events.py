@@ -1,4 +1,4 @@
-"""Events: opening the app shows the App Home."""
+"""Events: opening the app shows the App Home; a deactivated account starts its retention countdown."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from blocks import home as home_blocks
+from bot import privacy
 from bot.home import home_for
 from bot.nudges import next_nudge
 from bot.reviews import Deciders
+from bot.text import is_user_id
 from bot.worktime import zone
 from handlers.services import Services
 
@@ -40,3 +42,17 @@ def register(app: App, services: Services) -> None:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return
         client.views_publish(user_id=user, view=home_blocks.home_view(home, now, reader))
+
+    @app.event("user_change")
+    def account_changed(event: dict) -> None:
+        """Slack tells of a deactivated account (`deleted: true`): the retention countdown starts for it
+        (PRIVACY.md); a reactivated account stops it."""
+        user = event.get("user") if isinstance(event.get("user"), dict) else {}
+        user_id = user.get("id")
+        if not isinstance(user_id, str) or not is_user_id(user_id):
+            return
+        try:
+            with services.db.session() as session:
+                privacy.note_account(session, user_id, services.clock.now(), deactivated=bool(user.get("deleted")))
+        except SQLAlchemyError:
+            log.warning("database unavailable: a deactivated account was not noted", exc_info=True)

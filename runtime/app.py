@@ -23,7 +23,7 @@ from bot.nudges import Policy
 from bot.worktime import zone
 from handlers.services import Services
 from runtime.logs import ContextExecutor
-from runtime.scheduler import DigestSchedule, Scheduler
+from runtime.scheduler import DigestSchedule, Retention, Scheduler
 from runtime.web import MAX_BODY, SlackWsgi
 from slackapi.delivery import Channels, Delivery, RetryPolicy
 from slackapi.notifier import SlackNotifier, make_web_client
@@ -78,7 +78,14 @@ class BotRuntime:
         weekday, at = settings.digest_schedule
         digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
         self.scheduler = Scheduler(
-            self.db, clock, self.policy, self.people, self.worker.kick, settings.tick_seconds, digest=digest
+            self.db,
+            clock,
+            self.policy,
+            self.people,
+            self.worker.kick,
+            settings.tick_seconds,
+            digest=digest,
+            retention=Retention(settings.retention_days, settings.keep_anonymous_author),
         )
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
         self.meaning = Worker("match-meaning", self.matches.embed_waiting, 1.0)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import nudges
+from bot import nudges, privacy
 from bot.clock import Clock
 from bot.digest import owe_due_digests
 from bot.nudges import Policy, TimeZoneOf
@@ -23,6 +23,17 @@ from storage import queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+RETENTION_SECONDS = 3600  # how often the retention policy is applied (it scans every closed idea)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """PRIVACY.md's policy: `days` after an idea closes its people are pseudonymised (None: kept)."""
+
+    days: int | None = None
+    keep_anonymous_author: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,8 +54,10 @@ class Scheduler:
         on_claimed: Callable[[], None],
         interval_seconds: float = 30.0,
         digest: DigestSchedule | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.digest = digest
+        self.retention = retention or Retention()
         self.db = db
         self.clock = clock
         self.policy = policy
@@ -54,6 +67,9 @@ class Scheduler:
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         )
         self._scheduler.add_job(self.run_once, "interval", seconds=interval_seconds, id="nudges")
+        self._scheduler.add_job(
+            self.apply_retention, "interval", seconds=RETENTION_SECONDS, id="retention", next_run_time=clock.now()
+        )
 
     def start(self) -> None:
         self._scheduler.start()
@@ -61,6 +77,16 @@ class Scheduler:
     def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+
+    def apply_retention(self) -> None:
+        """Apply the retention policy now (hourly, and once at start)."""
+        with self.db.session() as session:
+            done = privacy.apply_retention(
+                session, self.clock.now(), self.retention.days, self.retention.keep_anonymous_author
+            )
+        if done:
+            log.info("retention: %s", ", ".join(f"{kind} {count}" for kind, count in sorted(done.items())))
+            self.on_claimed()  # the posts it changed are owed updates
 
     def run_once(self) -> int:
         """Claim every reminder and escalation due now; returns how many."""

@@ -217,6 +217,7 @@ class SlackUser(SQLModel, table=True):
     fetched_at: datetime | None = None  # None: never read from Slack
     language: str | None = Field(default=None, max_length=8)  # chosen with /ideas language
     language_chosen_at: datetime | None = None
+    deactivated_at: datetime | None = None  # Slack said the account was deactivated (retention counts from then)
 
 
 class DigestRun(SQLModel, table=True):

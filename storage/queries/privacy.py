@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -93,6 +95,53 @@ def vectors_of(session: Session, keys: Sequence[str]) -> Sequence[TextVector]:
     if not keys:
         return []
     return session.exec(select(TextVector).where(col(TextVector.key).in_(list(keys)))).all()
+
+
+def closed_ideas(session: Session, statuses: Sequence[str]) -> Sequence[Idea]:
+    return session.exec(select(Idea).where(col(Idea.status).in_(list(statuses))).order_by(col(Idea.id))).all()
+
+
+def decisions_on(session: Session, idea_id: int) -> Sequence[Decision]:
+    return session.exec(select(Decision).where(col(Decision.idea_id) == idea_id)).all()
+
+
+def comments_on(session: Session, idea_id: int) -> Sequence[Comment]:
+    return session.exec(select(Comment).where(col(Comment.idea_id) == idea_id)).all()
+
+
+def supports_on(session: Session, idea_id: int) -> Sequence[Support]:
+    return session.exec(select(Support).where(col(Support.idea_id) == idea_id)).all()
+
+
+def reminders_on(session: Session, idea_id: int) -> Sequence[NudgeSent]:
+    return session.exec(select(NudgeSent).where(col(NudgeSent.idea_id) == idea_id)).all()
+
+
+def snoozes_on(session: Session, idea_id: int) -> Sequence[Snooze]:
+    return session.exec(select(Snooze).where(col(Snooze.idea_id) == idea_id)).all()
+
+
+def deactivated_before(session: Session, moment: datetime) -> Sequence[SlackUser]:
+    return session.exec(select(SlackUser).where(col(SlackUser.deactivated_at) <= moment)).all()
+
+
+def delete_sent_messages_before(session: Session, moment: datetime) -> int:
+    """Forget delivered outbox entries (bookkeeping that names recipients) older than `moment`."""
+    result = session.execute(
+        delete(OutboxMessage).where(col(OutboxMessage.status) == "sent", col(OutboxMessage.sent_at) < moment)
+    )
+    return result.rowcount or 0
+
+
+def mark_deactivated(session: Session, user_id: str, moment: datetime | None) -> None:
+    """Slack said the account was deactivated at `moment` (None: it is active again)."""
+    row = session.get(SlackUser, user_id)
+    if row is None:
+        if moment is None:
+            return
+        row = SlackUser(user_id=user_id)
+        session.add(row)
+    row.deactivated_at = moment if row.deactivated_at is None or moment is None else row.deactivated_at
 
 
 def _on_ideas(session: Session, query, model, workspace_id: str | None) -> Sequence:

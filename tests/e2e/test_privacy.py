@@ -4,13 +4,14 @@ everywhere (every column of every table), once, with the Slack posts that showed
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot import reviewers, reviews
 from bot.privacy import REMOVED, erase, personal_data
+from bot.text import is_user_id
 from storage import queries
 from tests.conftest import ALICE, IDEAS, RunningBot
 from tests.e2e.helpers import posted_idea, submit_challenge, wait_until_confirmed
@@ -119,3 +120,73 @@ def test_erasing_content_withdraws_their_idea_and_updates_its_post_through_the_o
     dump = everything_stored(bot)
     assert "I can lend two rooms" not in dump and "Yes, start in the annexe" not in dump
     assert "Quiet rooms for focused work" in dump  # other people's words stay
+
+
+def test_retention_pseudonymises_exactly_the_ideas_closed_longer_ago_than_the_limit(db):
+    from bot.privacy import apply_retention
+    from bot.submissions import Author, IdeaDraft, submit_idea
+
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    deciders = reviews.Deciders()
+
+    def idea(title: str, author: str, *, anonymous: bool = False):
+        with db.session() as session:
+            return submit_idea(
+                session,
+                IdeaDraft(title, "p", "q", anonymous=anonymous),
+                Author(author, WORKSPACE),
+                start,
+                ("U0REVIEW01",),
+            ).id
+
+    def decline(idea_id: int, when: datetime) -> None:
+        with db.session() as session:
+            reviews.support(session, idea_id, "U0FAN00001", "support", when, WORKSPACE)
+            reviews.decide(session, idea_id, "U0REVIEW01", "decline", when, deciders, comment="Not now")
+
+    old, recent = idea("Old", "U0OLD00001"), idea("Recent", "U0RECENT01")
+    idea("Open", "U0OPEN0001")
+    shy = idea("Shy", "U0SHY00001", anonymous=True)
+    decline(old, start)
+    decline(recent, start + timedelta(days=80))
+    decline(shy, start + timedelta(days=89))
+    now = start + timedelta(days=90)
+    with db.session() as session:
+        done = apply_retention(session, now, retention_days=30, keep_anonymous_author=False)
+    assert done["closed ideas pseudonymised"] == 1 and done["anonymous authors dropped"] == 1
+    with db.session() as session:
+        ideas = {i.title: i for i in queries.all_ideas(session)}
+        kept = queries.get_idea(session, old)
+        assert not is_user_id(kept.author_id) and kept.decided_by and not is_user_id(kept.decided_by)
+        assert kept.title == "Old" and kept.reviewers == ""  # the content stays for the registry
+        assert ideas["Recent"].author_id == "U0RECENT01" and ideas["Open"].author_id == "U0OPEN0001"
+        assert not is_user_id(ideas["Shy"].author_id)  # closed anonymous idea: its author is dropped at once
+        assert queries.support_count(session, old) == 1  # counts hold
+        again = apply_retention(session, now, retention_days=30, keep_anonymous_author=False)
+    assert not again
+
+
+def test_a_deactivated_account_is_erased_once_the_retention_period_has_passed(bot: RunningBot):
+    from bot.privacy import apply_retention
+
+    posted_idea(bot, user=SUBJECT, title="Benches that charge phones")
+    event = {
+        "type": "event_callback",
+        "team_id": WORKSPACE,
+        "api_app_id": "A0INNOVATE",
+        "event_id": "Ev0USERCHG1",
+        "event_time": 1790000000,
+        "event": {"type": "user_change", "user": {"id": SUBJECT, "team_id": WORKSPACE, "deleted": True}},
+    }
+    assert bot.send.post_raw_json(event).status == 200
+
+    def deactivated():
+        with bot.runtime.db.session() as session:
+            profile = queries.slack_user(session, SUBJECT)
+            return profile is not None and profile.deactivated_at is not None
+
+    bot.slack.wait_for(deactivated)
+    with bot.runtime.db.session() as session:
+        assert not apply_retention(session, datetime.now(UTC) + timedelta(days=29), 30, False)
+        done = apply_retention(session, datetime.now(UTC) + timedelta(days=31), 30, False)
+    assert done["deactivated accounts erased"] == 1 and SUBJECT not in everything_stored(bot)
