@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks.base import VIEW_BLOCKS_MAX, and_more, context, days, fitted, link, waiting_for
+from blocks.privacy import erasure_request_lines
 from blocks.replies import help_message
 from bot.home import Home
 from bot.i18n import _, format_datetime, format_number
@@ -55,6 +56,9 @@ def home_view(home: Home, now: datetime, reader: ZoneInfo) -> View:
         _("No open challenges: `/challenge` publishes one."),
         _("See the others in the challenges channel."),
     )
+    if home.erasure_requests:  # the innovation team's: people waiting for their erasure to be approved
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=_("*Erasure requests*")))]
+        blocks += erasure_request_lines(home.erasure_requests[:HOME_LIST])
     if home.figures is not None:
         f = home.figures
         median = days(f.median_days_to_first_feedback) if f.median_days_to_first_feedback is not None else _("n/a")

@@ -24,6 +24,9 @@ EDIT_BUTTON = "idea_edit"
 SNOOZE_BUTTON = "idea_snooze"
 SUPPORT_BUTTON = "idea_support"
 HELP_BUTTON = "idea_help"
+PRIVACY_DOWNLOAD = "privacy_download"
+PRIVACY_ERASE = "privacy_erase"
+PRIVACY_APPROVE = "privacy_approve"
 
 # blocks (block_id)
 SIMILAR_CHECK_BLOCK = "similar_check"

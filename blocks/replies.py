@@ -30,6 +30,7 @@ def help_message() -> Message:
         _("• `/ideas search <words>`: find past projects, ideas and challenges before you start your own"),
         _("• `/ideas language <code>`: the language I use with you ({codes}, or auto)", codes=", ".join(LANGUAGES)),
         _("• `/ideas reviewers`: who reviews each team's ideas (innovation team)"),
+        _("• `/ideas privacy`: what I keep about you; download it or erase it"),
         _("• `/ideas help`: this message"),
     ]
     return Message(text=_("How to use Innovation Bot"), blocks=[SectionBlock(text="\n".join(lines))])

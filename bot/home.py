@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.privacy import erasure_requests
 from bot.reviews import OPEN, Deciders
 from storage import queries
 from storage.models import Challenge, Idea
@@ -32,6 +33,7 @@ class Home:
     challenges: Sequence[Challenge]
     figures: Figures | None
     next_nudges: dict[int, datetime] = field(default_factory=dict)  # idea id -> next reminder due
+    erasure_requests: list[tuple[str, int]] = field(default_factory=list)  # for the team: (person, open reviews)
 
 
 def home_for(
@@ -51,14 +53,16 @@ def home_for(
             last = decisions[-1]
             last_feedback[idea.id] = last.comment or last.action.replace("_", " ")
     waiting: Sequence[Idea] = queries.ideas_waiting_for(session, workspace_id, user_id, OPEN)
-    figures = None
+    figures, erasures = None, []
     if user_id in deciders.innovation_team:  # the team may decide on every idea, and sees the pipeline
         everything = queries.ideas_in_workspace(session, workspace_id)
         waiting = sorted((idea for idea in everything if idea.status in OPEN), key=lambda idea: idea.created_at)
         figures = _figures(everything, now)
+        erasures = erasure_requests(session)
     shown = [*mine[:10], *waiting[:10]]
     due = {idea.id: when for idea in shown if next_nudge and idea.id and (when := next_nudge(idea))}
-    return Home(mine, last_feedback, waiting, queries.open_challenges(session, workspace_id), figures, due)
+    challenges = queries.open_challenges(session, workspace_id)
+    return Home(mine, last_feedback, waiting, challenges, figures, due, erasures)
 
 
 def _figures(ideas: Sequence[Idea], now: datetime) -> Figures:

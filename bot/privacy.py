@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.challenges import owe_challenge_update
+from bot.i18n import _
+from bot.refusals import NotAllowed
 from bot.reviews import OPEN, owe_post_update
 from bot.text import is_user_id
 from storage.models import Challenge, Idea, id_list, joined_ids
@@ -334,3 +337,40 @@ def _pseudonymise(session: Session, idea: Idea) -> bool:
     for project in held.projects_with_contact(session, author):
         project.contact = None
     return bool(tombs)
+
+
+def open_reviews(session: Session, user_id: str) -> list[Idea]:
+    """Open ideas waiting for this person's decision: erasing them would leave these without them."""
+    return [
+        idea
+        for idea in held.ideas_naming(session, user_id, None)
+        if user_id in id_list(idea.reviewers) and idea.status in OPEN
+    ]
+
+
+def request_erasure(session: Session, user_id: str, now: datetime) -> tuple[Erasure | None, int]:
+    """A person's own erasure, asked in Slack: done at once, or, while they review open ideas, kept as a
+    request for the innovation team to approve (so no idea loses its reviewer unnoticed). Returns the
+    erasure (None when it waits) and how many open ideas they review."""
+    waiting = len(open_reviews(session, user_id))
+    if waiting:
+        held.mark_erasure_requested(session, user_id, now)
+        return None, waiting
+    return erase(session, user_id, now), 0
+
+
+def approve_erasure(
+    session: Session, user_id: str, approver: str, now: datetime, innovation_team: Sequence[str]
+) -> Erasure:
+    """The innovation team approves a waiting erasure request. Raises `NotAllowed`."""
+    if approver not in innovation_team:
+        raise NotAllowed(_("Only the innovation team can approve an erasure."))
+    profile = held.profile(session, user_id)
+    if profile is None or profile.erasure_requested_at is None:
+        raise NotAllowed(_("There is no erasure request from this person (it may be done already)."))
+    return erase(session, user_id, now)
+
+
+def erasure_requests(session: Session) -> list[tuple[str, int]]:
+    """Waiting erasure requests, oldest first, each with how many open ideas the person reviews."""
+    return [(row.user_id, len(open_reviews(session, row.user_id))) for row in held.erasure_requests(session)]

@@ -49,6 +49,8 @@ class FakeSlackState:
     responses: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, Failure] = field(default_factory=dict)
     opened_by_trigger: dict[str, str] = field(default_factory=dict)  # trigger_id -> view id
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file ID -> the bytes posted to its upload URL
+    files: list[dict[str, Any]] = field(default_factory=list)  # files shared: id, title, channel, data
 
 
 class FakeSlack:
@@ -159,6 +161,11 @@ class FakeSlack:
         """A message as it stands now (after any chat.update)."""
         with self._lock:
             return dict(next(m for m in self.state.messages.get(_dm_channel(channel), []) if m["ts"] == ts))
+
+    def files_in(self, channel: str) -> list[dict[str, Any]]:
+        """Files shared in a channel (a user ID means the bot's DM with them), with their bytes."""
+        with self._lock:
+            return [f for f in self.state.files if f["channel"] == _dm_channel(channel)]
 
     def responses(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -286,6 +293,19 @@ class FakeSlack:
                 shown = [m if keep_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found]
                 newest_first = method == "conversations.history"
                 return {"ok": True, "messages": list(reversed(shown)) if newest_first else shown, "has_more": False}
+            case "files.getUploadURLExternal":  # files_upload_v2, step 1 of 3
+                if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                    return {"ok": False, "error": "invalid_arguments"}
+                file_id = f"F{next(self._view_ids):010d}"
+                return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+            case "files.completeUploadExternal":  # step 3: share what was uploaded (step 2 is a raw POST)
+                shared = _decoded({"files": args.get("files")}).get("files")
+                channel = str(args.get("channel_id", ""))
+                if not isinstance(shared, list) or not all(f.get("id") in self.state.uploads for f in shared):
+                    return {"ok": False, "error": "file_not_found"}
+                for f in shared:
+                    self.state.files.append({**f, "channel": channel, "data": self.state.uploads[f["id"]]})
+                return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
             case "conversations.open":
                 users = str(args.get("users", ""))
                 if not users or "," in users:
@@ -343,7 +363,7 @@ def _dm_channel(channel: str) -> str:
 def _decoded(args: dict[str, Any]) -> dict[str, Any]:
     """Form-encoded calls carry blocks and views as JSON strings; JSON calls carry them as objects."""
     out = dict(args)
-    for key in ("blocks", "view", "attachments", "metadata"):
+    for key in ("blocks", "view", "attachments", "metadata", "files"):
         if isinstance(out.get(key), str):
             with contextlib.suppress(ValueError):
                 out[key] = json.loads(out[key])
@@ -367,6 +387,12 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
+            path = urlsplit(self.path).path
+            if path.startswith("/upload/"):  # a file's bytes, posted to the URL files.getUploadURLExternal gave
+                with fake._lock:
+                    fake.state.uploads[path.removeprefix("/upload/")] = self.rfile.read(length)
+                self._send(200, {"ok": True}, {})
+                return
             raw = self.rfile.read(length).decode("utf-8") if length else ""
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 self._dispatch(json.loads(raw or "{}"))

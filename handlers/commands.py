@@ -6,6 +6,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from slack_bolt import Ack, App, Respond
@@ -14,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from blocks import base, modals, replies
-from bot import i18n, reviewers, submissions
+from blocks import privacy as privacy_blocks
+from bot import i18n, privacy, reviewers, submissions
 from bot.i18n import N_, _
 from bot.submissions import Author
 from bot.text import USER_ID, clean
@@ -72,6 +74,9 @@ def register(app: App, services: Services) -> None:
                 ack(**ephemeral(_language_command(services, author, query)))
             case "reviewers":
                 ack(**ephemeral(_reviewers_command(services, author, query)))
+            case "privacy":
+                ack()  # counting what is kept reads the database: after the ack
+                respond(**reply(services, partial(_privacy, author=author, now=services.clock.now())).as_kwargs())
             case _:
                 ack(**ephemeral(replies.unknown_subcommand(word)))
 
@@ -141,6 +146,10 @@ def _team_and_ids(text: str) -> tuple[str, str]:
     if match is None:
         raise reviewers.InvalidReviewers(N_("name the reviewers after the team"))
     return text[: match.start()].strip(), text[match.start() :]
+
+
+def _privacy(session: Session, *, author: Author, now: datetime) -> base.Message:
+    return privacy_blocks.privacy_summary(privacy.personal_data(session, author.user_id, now, author.workspace_id))
 
 
 def _mine(session: Session, *, author: Author) -> base.Message:

@@ -218,6 +218,7 @@ class SlackUser(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)  # chosen with /ideas language
     language_chosen_at: datetime | None = None
     deactivated_at: datetime | None = None  # Slack said the account was deactivated (retention counts from then)
+    erasure_requested_at: datetime | None = None  # asked to be erased while reviewing open ideas
 
 
 class DigestRun(SQLModel, table=True):

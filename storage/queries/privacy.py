@@ -133,6 +133,20 @@ def delete_sent_messages_before(session: Session, moment: datetime) -> int:
     return result.rowcount or 0
 
 
+def erasure_requests(session: Session) -> Sequence[SlackUser]:
+    """People who asked to be erased and wait for the innovation team's approval, oldest first."""
+    query = select(SlackUser).where(col(SlackUser.erasure_requested_at).is_not(None))
+    return session.exec(query.order_by(col(SlackUser.erasure_requested_at))).all()
+
+
+def mark_erasure_requested(session: Session, user_id: str, moment: datetime) -> None:
+    row = session.get(SlackUser, user_id)
+    if row is None:
+        row = SlackUser(user_id=user_id)
+        session.add(row)
+    row.erasure_requested_at = row.erasure_requested_at or moment
+
+
 def mark_deactivated(session: Session, user_id: str, moment: datetime | None) -> None:
     """Slack said the account was deactivated at `moment` (None: it is active again)."""
     row = session.get(SlackUser, user_id)

@@ -190,3 +190,53 @@ def test_a_deactivated_account_is_erased_once_the_retention_period_has_passed(bo
         assert not apply_retention(session, datetime.now(UTC) + timedelta(days=29), 30, False)
         done = apply_retention(session, datetime.now(UTC) + timedelta(days=31), 30, False)
     assert done["deactivated accounts erased"] == 1 and SUBJECT not in everything_stored(bot)
+
+
+def test_in_slack_a_person_sees_what_is_kept_and_gets_the_file_in_their_own_dm_only(bot: RunningBot):
+    posted_idea(bot, user=SUBJECT, title="Benches that charge phones")
+    posted_idea(bot, user=ALICE, title="Quiet rooms for focused work")
+    reply = bot.send.command("/ideas", "privacy", user=SUBJECT)
+    assert reply.status == 200
+    summary = bot.slack.wait_for(bot.slack.responses)[-1]
+    shown = json.dumps(summary)
+    assert "What I keep about you" in shown and "Ideas you wrote: 1 (0 anonymous)" in shown
+    download = next(e for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"])
+    erase_button = [e for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"]][1]
+    assert erase_button["confirm"]["confirm"]["text"] == "Erase"  # Slack asks "are you sure?" first
+    told = len(bot.slack.responses())
+    bot.send.block_action(download["action_id"], download["value"], user=SUBJECT, channel="D0SUBJECT1")
+    assert "sent you your data" in bot.slack.wait_for(lambda: bot.slack.responses()[told:])[0]["text"]
+    [sent] = bot.slack.files_in(SUBJECT)
+    document = json.loads(sent["data"])
+    assert document["user_id"] == SUBJECT and document["ideas_written"][0]["title"] == "Benches that charge phones"
+    assert ALICE not in sent["data"].decode()
+    assert [f["channel"] for f in bot.slack.state.files] == [sent["channel"]]  # to nobody else
+
+
+def test_erasing_from_slack_waits_for_the_team_while_the_person_still_reviews_open_ideas(bot: RunningBot):
+    from tests.conftest import TEAM_MEMBER
+
+    now = datetime.now(UTC)
+    with bot.runtime.db.session() as session:
+        reviewers.set_reviewers(session, "Parks", [SUBJECT], now)
+    posted_idea(bot, user=ALICE, title="Plants in the open office", department="Parks")
+    told = len(bot.slack.responses())
+    bot.send.block_action("privacy_erase", "erase", user=SUBJECT, channel="D0SUBJECT1")
+    answer = bot.slack.wait_for(lambda: bot.slack.responses()[told:])[0]["text"]
+    assert "still review 1 open idea" in answer and SUBJECT in everything_stored(bot)
+
+    bot.send.block_action("privacy_approve", SUBJECT, user=ALICE, channel="D0ALICE001")
+    refused = bot.slack.wait_for(lambda: bot.slack.responses()[told + 1 :])[0]["text"]
+    assert "Only the innovation team" in refused and SUBJECT in everything_stored(bot)
+
+    home = {"type": "app_home_opened", "user": TEAM_MEMBER, "channel": "D0TEAM0001", "tab": "home", "event_ts": "1"}
+    envelope = {"type": "event_callback", "team_id": WORKSPACE, "api_app_id": "A0INNOVATE", "event_id": "Ev0HOMEPRIV"}
+    bot.send.post_raw_json({**envelope, "event_time": 1790000000, "event": home})
+    view = bot.slack.wait_for(lambda: bot.slack.calls("views.publish"))[-1].args["view"]
+    approve = next(
+        b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "privacy_approve"
+    )
+    assert approve["value"] == SUBJECT and "Erasure requests" in json.dumps(view)
+    bot.send.block_action("privacy_approve", approve["value"], user=TEAM_MEMBER, channel="D0TEAM0001")
+    done = bot.slack.wait_for(lambda: bot.slack.responses()[told + 2 :])[0]["text"]
+    assert "a former colleague" in done and SUBJECT not in everything_stored(bot)
