@@ -114,3 +114,26 @@ def test_export_writes_csv_and_json(tmp_path, database_url):
     assert result.returncode == 0 and json.loads((tmp_path / "out.json").read_text()) == []
     wrong = run_main(env, tmp_path, "export", str(tmp_path / "out.xml"), "--format", "xml")
     assert wrong.returncode == 2 and "csv or json" in wrong.stderr
+
+
+def test_privacy_export_and_erase_from_the_terminal(tmp_path, db, database_url):
+    from datetime import UTC, datetime
+
+    from bot.submissions import Author, IdeaDraft, submit_idea
+
+    with db.session() as session:
+        submit_idea(
+            session, IdeaDraft("Benches that charge phones", "p", "q"), Author("U0SUBJECT1", "T1"), datetime.now(UTC)
+        )
+    env = {"DATABASE_URL": database_url}
+    exported = run_main(env, tmp_path, "privacy", "export", "U0SUBJECT1")
+    assert exported.returncode == 0
+    assert json.loads(exported.stdout)["ideas_written"][0]["title"] == "Benches that charge phones"
+    unasked = run_main(env, tmp_path, "privacy", "erase", "U0SUBJECT1")  # not a terminal: no silent erasure
+    assert unasked.returncode == 2 and "--yes" in unasked.stderr
+    erased = run_main(env, tmp_path, "privacy", "erase", "U0SUBJECT1", "--yes")
+    assert erased.returncode == 0 and "ideas written: 1" in erased.stdout and "ERASED-" in erased.stdout
+    again = run_main(env, tmp_path, "privacy", "erase", "U0SUBJECT1", "--yes")
+    assert "nothing to erase" in again.stdout
+    wrong = run_main(env, tmp_path, "privacy", "export", "alice")
+    assert wrong.returncode == 2 and "is not a Slack user ID" in wrong.stderr
