@@ -71,14 +71,18 @@ class People:
             if self.client is None or time.monotonic() < self._failed.get(user_id, 0.0):
                 return None
             pending = self._pending.get(user_id)
-            if pending is None:
-                pending = self._pending[user_id] = self._lookups.submit(self._known, user_id)
-                pending.add_done_callback(lambda _done: self._forget(user_id))
-            return pending
+            if pending is not None:
+                return pending
+            pending = self._pending[user_id] = self._lookups.submit(self._known, user_id)
+        # Outside the lock: a look-up that has already finished runs this callback at once, in this thread,
+        # and `_forget` takes the lock (inside it, that was a deadlock: an ack hung for good, now and then).
+        pending.add_done_callback(lambda done: self._forget(user_id, done))
+        return pending
 
-    def _forget(self, user_id: str) -> None:
+    def _forget(self, user_id: str, done: Future[SlackUser]) -> None:
         with self._lock:
-            self._pending.pop(user_id, None)
+            if self._pending.get(user_id) is done:
+                del self._pending[user_id]
 
     def _fresh(self, known: SlackUser | None) -> bool:
         return known is not None and known.fetched_at is not None and self.clock.now() - known.fetched_at < FRESH_FOR
