@@ -301,7 +301,10 @@ def privacy_erase(
     if report.ideas_without_reviewer:
         ids = ", ".join(map(str, report.ideas_without_reviewer))
         typer.echo(f"open ideas left without a reviewer (the innovation team can still decide): {ids}")
-    typer.echo("not changed: messages already in people's Slack DMs, and Slack's own copies; see PRIVACY.md")
+    typer.echo(
+        "not changed: thread replies and direct messages already posted (Slack keeps those under the workspace's "
+        "own retention), and App Homes until their owners open them again; see PRIVACY.md"
+    )
 
 
 def _check_user_id(user_id: str) -> None:
