@@ -151,6 +151,7 @@ def test_a_required_field_left_empty_is_asked_again_at_once_as_slack_would(tmp_p
 def test_a_portuguese_form_in_the_console_is_portuguese_throughout(tmp_path):
     child = console(tmp_path, "console")
     child.sendline("/ideas language pt")
+    child.expect("A partir de agora")  # the choice is kept (it once lost a race with the person's look-up)
     child.expect("you> ")
     child.sendline("/idea Marcação online")
     child.expect(r"Título, até 150 caracteres")
