@@ -42,6 +42,16 @@ PLAIN_FALLBACK = "blocks refused: sent as plain text"
 SIMILAR_ON_POST = 8  # matches a post shows reviewers: what the author saw (the form shows 5), then new ones
 LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
 
+# What goes first when much is owed: what a person is waiting for now, then channel posts and their updates,
+# then reminders and digests. Within one idea the order holds anyway: a reply or an update of a post that is
+# not posted yet waits (`NotYet`), and a confirmation is owed only once its post is made.
+PRIORITY = {
+    **dict.fromkeys(("confirm_idea", "confirm_challenge", "notify_decision", "notify_comment"), 0),
+    **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge"), 0),
+    **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
+    **dict.fromkeys(("nudge", "escalation", "digest"), 2),
+}
+
 Record = Callable[[Session], None]
 """Writes what a successful send learned (a message ts, a permalink) in the "sent" transaction."""
 
@@ -116,7 +126,7 @@ class Delivery:
     def deliver_due(self) -> int:
         """Try every entry that is due now; returns how many were sent."""
         with self.db.session() as session:
-            due = queries.due_outbox_ids(session, self.clock.now())
+            due = queries.due_outbox_ids(session, self.clock.now(), rank=PRIORITY)
         return sum(self.deliver(outbox_id) for outbox_id in due)
 
     def deliver(self, outbox_id: int) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -52,8 +52,17 @@ def owe(
     enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now, recipient=recipient)
 
 
-def due_outbox_ids(session: Session, now: datetime, limit: int = 50) -> list[int]:
-    """Pending messages whose time has come and that nobody holds, oldest first."""
+def due_outbox_ids(
+    session: Session, now: datetime, limit: int = 50, rank: Mapping[str, int] | None = None
+) -> list[int]:
+    """Pending messages whose time has come and that nobody holds: by `rank` of their kind (lowest first;
+    kinds not ranked last), then oldest first."""
+    order = [col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)]
+    if rank:
+        by_kind = case(
+            *((col(OutboxMessage.kind) == kind, value) for kind, value in rank.items()), else_=max(rank.values()) + 1
+        )
+        order.insert(0, by_kind)
     query = (
         select(OutboxMessage.id)
         .where(
@@ -61,7 +70,7 @@ def due_outbox_ids(session: Session, now: datetime, limit: int = 50) -> list[int
             col(OutboxMessage.next_attempt_at) <= now,
             or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
         )
-        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .order_by(*order)
         .limit(limit)
     )
     return [row for row in session.exec(query).all() if row is not None]

@@ -73,3 +73,18 @@ def test_migrating_twice_changes_nothing(db: Database):
     db.migrate()
     with db.session() as session:
         assert len(queries.outbox_messages(session)) == 1
+
+
+def test_what_a_person_waits_for_goes_before_channel_posts_and_reminders(db: Database):
+    from slackapi.delivery import PRIORITY
+
+    with db.session() as session:
+        for n in range(100):  # a rush: 100 channel posts owed, then a reminder, then one author's confirmation
+            queries.owe(session, "post_idea", n, NOW + timedelta(milliseconds=n))
+        queries.owe(session, "nudge", 1, NOW + timedelta(seconds=1))
+        queries.owe(session, "confirm_idea", 7, NOW + timedelta(seconds=2))
+    with db.session() as session:
+        due = queries.due_outbox_ids(session, NOW + timedelta(seconds=3), rank=PRIORITY)
+        kinds = {entry.id: entry.kind for entry in queries.outbox_messages(session)}
+    assert kinds[due[0]] == "confirm_idea"  # first, though owed last
+    assert [kinds[i] for i in due[1:]] == ["post_idea"] * 49  # then the oldest posts; the reminder after them
