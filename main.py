@@ -246,6 +246,68 @@ def reviewers_remove(team: str) -> None:
     typer.echo(f"removed {team}")
 
 
+outbox_cli = typer.Typer(help="What is owed to Slack: list it, retry or drop an entry.", no_args_is_help=True)
+cli.add_typer(outbox_cli, name="outbox")
+
+
+@outbox_cli.command("list")
+def outbox_list() -> None:
+    """Every message still owed to Slack, or given up on, with why it waits."""
+    from bot.clock import SystemClock
+    from storage import queries
+
+    now = SystemClock().now()
+    with _database().session() as session:
+        entries = queries.unsent(session)
+    if not entries:
+        typer.echo("nothing is owed to Slack")
+        return
+    for entry in entries:
+        typer.echo(f"{entry.id}\t{entry.kind} {entry.subject_id}\t{entry.status}\t{_why_waiting(entry, now)}")
+    owed = sum(entry.status == "pending" for entry in entries)
+    typer.echo(f"{owed} owed, {len(entries) - owed} given up (retry one with: main.py outbox retry ID)")
+
+
+def _why_waiting(entry, now) -> str:
+    """Why an outbox entry is not sent yet, as an administrator reads it."""
+    if entry.status == "failed":
+        return f"given up: {entry.last_error or 'unknown error'}"
+    wait = (entry.next_attempt_at - now).total_seconds()
+    when = f"next try in {round(wait)} s" if wait > 0 else "due now"
+    if entry.lease_until is not None and entry.lease_until > now:
+        return f"being sent (attempt {entry.attempts})"
+    if entry.last_error:
+        return f"{when}, after {entry.attempts} attempt(s): {entry.last_error}"
+    return when
+
+
+@outbox_cli.command("retry")
+def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="The entry's number, from outbox list.")]) -> None:
+    """Try an owed or given-up entry again now (the running bot sends it)."""
+    from bot.clock import SystemClock
+    from storage import queries
+
+    with _database().session() as session:
+        found = queries.retry_now(session, outbox_id, SystemClock().now())
+    if not found:
+        _fail(f"no unsent outbox entry {outbox_id}: see main.py outbox list")
+    typer.echo(f"entry {outbox_id} is owed again; the running bot sends it within a few seconds")
+
+
+@outbox_cli.command("drop")
+def outbox_drop(outbox_id: Annotated[int, typer.Argument(help="The entry's number, from outbox list.")]) -> None:
+    """Give up on an owed entry: it is never sent (it stays listed, as given up)."""
+    from storage import queries
+
+    with _database().session() as session:
+        pending = any(e.id == outbox_id and e.status == "pending" for e in queries.unsent(session))
+        if pending:
+            queries.mark_failed(session, outbox_id, "dropped by an administrator")
+    if not pending:
+        _fail(f"no owed outbox entry {outbox_id}: see main.py outbox list")
+    typer.echo(f"entry {outbox_id} dropped: it will not be sent")
+
+
 privacy_cli = typer.Typer(
     help="A person's rights over their data: see everything kept about them, or erase it (PRIVACY.md).",
     no_args_is_help=True,

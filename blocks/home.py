@@ -18,7 +18,7 @@ from blocks.base import VIEW_BLOCKS_MAX, and_more, context, days, fitted, link, 
 from blocks.privacy import erasure_request_lines
 from blocks.replies import help_message
 from bot.home import Home
-from bot.i18n import _, format_datetime, format_number
+from bot.i18n import _, format_datetime, format_number, ngettext
 from bot.labels import status_label
 from bot.text import escaped, split_for_blocks
 from storage.models import Idea
@@ -56,6 +56,13 @@ def home_view(home: Home, now: datetime, reader: ZoneInfo) -> View:
         _("No open challenges: `/challenge` publishes one."),
         _("See the others in the challenges channel."),
     )
+    if home.owed_to_slack:  # the team learns that Slack is behind (paced, failing) before people complain
+        waiting_for_slack = ngettext(
+            ":hourglass: {count} message waiting for Slack",
+            ":hourglass: {count} messages waiting for Slack",
+            home.owed_to_slack,
+        )
+        blocks += [DividerBlock(), context(waiting_for_slack)]
     if home.erasure_requests:  # the innovation team's: people waiting for their erasure to be approved
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=_("*Erasure requests*")))]
         blocks += erasure_request_lines(home.erasure_requests[:HOME_LIST])

@@ -55,6 +55,7 @@ class Settings:
     timezone: str = "Europe/Brussels"
     digest_schedule: tuple[int, time] = (0, time(9))
     tick_seconds: float = 30.0
+    outbox_max_age: float = 900.0  # seconds: /healthz says 503 when a message has been owed to Slack longer
     log_level: str = "INFO"
     log_format: str = "text"
     slack_timeout: float = 10.0  # seconds to wait for one Web API call
@@ -229,11 +230,15 @@ def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:
     escalation = env.get("ESCALATION_CHANNEL", "").strip() or None
     if escalation is not None:
         _check_ids([escalation], "ESCALATION_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789")
+    max_age = get("OUTBOX_MAX_AGE", "900")
+    if not max_age.isdigit() or int(max_age) > 7 * 86400:
+        raise ConfigError("OUTBOX_MAX_AGE must be a whole number of seconds up to 604800 (0: never unhealthy)")
     tick = get("TICK_SECONDS", "30")
     if not tick.replace(".", "", 1).isdigit() or not 0.1 <= float(tick) <= 3600:
         raise ConfigError("TICK_SECONDS must be a number of seconds from 0.1 to 3600")
     return settings | {
         "tick_seconds": float(tick),
+        "outbox_max_age": float(max_age),
         "nudge_max": int(nudge_max),
         "escalation_channel": escalation,
         "timezone": timezone,

@@ -34,6 +34,7 @@ class Home:
     figures: Figures | None
     next_nudges: dict[int, datetime] = field(default_factory=dict)  # idea id -> next reminder due
     erasure_requests: list[tuple[str, int]] = field(default_factory=list)  # for the team: (person, open reviews)
+    owed_to_slack: int = 0  # for the team: messages the outbox has not delivered yet
 
 
 def home_for(
@@ -53,16 +54,17 @@ def home_for(
             last = decisions[-1]
             last_feedback[idea.id] = last.comment or last.action.replace("_", " ")
     waiting: Sequence[Idea] = queries.ideas_waiting_for(session, workspace_id, user_id, OPEN)
-    figures, erasures = None, []
+    figures, erasures, owed = None, [], 0
     if user_id in deciders.innovation_team:  # the team may decide on every idea, and sees the pipeline
         everything = queries.ideas_in_workspace(session, workspace_id)
         waiting = sorted((idea for idea in everything if idea.status in OPEN), key=lambda idea: idea.created_at)
         figures = _figures(everything, now)
         erasures = erasure_requests(session)
+        owed, _oldest = queries.owed(session)
     shown = [*mine[:10], *waiting[:10]]
     due = {idea.id: when for idea in shown if next_nudge and idea.id and (when := next_nudge(idea))}
     challenges = queries.open_challenges(session, workspace_id)
-    return Home(mine, last_feedback, waiting, challenges, figures, due, erasures)
+    return Home(mine, last_feedback, waiting, challenges, figures, due, erasures, owed)
 
 
 def _figures(ideas: Sequence[Idea], now: datetime) -> Figures:

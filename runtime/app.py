@@ -63,7 +63,7 @@ class BotRuntime:
         self.client = make_web_client(settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout)
         # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
         retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
-        clock = clock or SystemClock()
+        clock = self.clock = clock or SystemClock()
         self.people = People(self.db, self.client, clock)
         self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
         i18n.set_default(settings.default_language)
@@ -130,7 +130,13 @@ class BotRuntime:
 
         `health_only` serves just /healthz, for Socket Mode.
         """
-        wsgi = SlackWsgi(None if health_only else self.app, self.db, self.settings.signing_secret or "")
+        wsgi = SlackWsgi(
+            None if health_only else self.app,
+            self.db,
+            self.settings.signing_secret or "",
+            clock=self.clock,
+            outbox_max_age=self.settings.outbox_max_age,
+        )
         _allow_open_files(CONNECTION_LIMIT + 1_000)
         return HttpServer(
             create_server(

@@ -17,6 +17,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clock import Clock, SystemClock
 from runtime.logs import request_context
 from storage import queries
 from storage.db import Database
@@ -27,6 +28,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 REPLAY_WINDOW = 5 * 60 + 30  # a signature verifies while its timestamp is within 5 minutes; a little more
 REPLAY_CHECK_WAIT = 1.0  # seconds the shared replay check may take before this process's memory decides
+HEALTH_OUTBOX_WAIT = 1.0  # seconds /healthz waits for the outbox's figures before answering without them
 MAX_BODY = 1024 * 1024  # Slack's largest payloads (big modals) are tens of kilobytes
 
 StartResponse = Callable[..., Any]
@@ -38,9 +40,18 @@ class SlackWsgi:
     With `app=None` (Socket Mode, where Slack's requests arrive over a WebSocket) it serves health only.
     """
 
-    def __init__(self, app: App | None, db: Database, signing_secret: str = "") -> None:
+    def __init__(
+        self,
+        app: App | None,
+        db: Database,
+        signing_secret: str = "",
+        clock: Clock | None = None,
+        outbox_max_age: float = 0.0,
+    ) -> None:
         self.app = app
         self.db = db
+        self.clock = clock or SystemClock()
+        self.outbox_max_age = outbox_max_age  # seconds; 0: the outbox's age never makes the bot unhealthy
         self.verifier = SignatureVerifier(signing_secret)
         self.replays = ReplayGuard(db)
 
@@ -48,9 +59,7 @@ class SlackWsgi:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            up = self.db.is_up()
-            body = {"status": "ok" if up else "unavailable", "database": "up" if up else "down"}
-            return _json(start_response, 200 if up else 503, body)
+            return self._health(start_response)
         if path != EVENTS_PATH or self.app is None:
             return _plain(start_response, 404, "Not Found")
         if method != "POST":
@@ -95,6 +104,28 @@ class SlackWsgi:
         out_headers.append(("X-Request-Id", request_id))
         start_response(_status(response.status), out_headers)
         return [response.body.encode("utf-8")]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        """The database answers, and what is owed to Slack: how much and how old the oldest is (503 when older
+        than `outbox_max_age`, so that an orchestrator notices a bot that stopped delivering)."""
+        up = self.db.is_up()
+        body: dict[str, Any] = {"status": "ok" if up else "unavailable", "database": "up" if up else "down"}
+        if not up:
+            return _json(start_response, 503, body)
+        try:
+            count, oldest = self.db.within(HEALTH_OUTBOX_WAIT, self._owed)
+        except (TimeoutError, SQLAlchemyError):
+            return _json(start_response, 200, body)  # the database answered a moment ago: no verdict on the outbox
+        age = max((self.clock.now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+        body["outbox"] = {"owed": count, "oldest_seconds": round(age)}
+        if self.outbox_max_age and age > self.outbox_max_age:
+            body["status"] = "outbox stuck"
+            return _json(start_response, 503, body)
+        return _json(start_response, 200, body)
+
+    def _owed(self) -> tuple[int, datetime | None]:
+        with self.db.session() as session:
+            return queries.owed(session)
 
 
 class ReplayGuard:

@@ -137,3 +137,26 @@ def test_privacy_export_and_erase_from_the_terminal(tmp_path, db, database_url):
     assert "nothing to erase" in again.stdout
     wrong = run_main(env, tmp_path, "privacy", "export", "alice")
     assert wrong.returncode == 2 and "is not a Slack user ID" in wrong.stderr
+
+
+def test_outbox_lists_retries_and_drops_what_is_owed_to_slack(tmp_path, db, database_url):
+    from datetime import UTC, datetime
+
+    from storage import queries
+
+    with db.session() as session:
+        queries.owe(session, "post_idea", 1, datetime.now(UTC))
+        queries.owe(session, "confirm_idea", 2, datetime.now(UTC))
+    with db.session() as session:
+        first, second = (entry.id for entry in queries.outbox_messages(session))
+        queries.mark_retry(session, first, datetime.now(UTC), "unavailable: SlackUnavailable: 503")
+    env = {"DATABASE_URL": database_url}
+    listed = run_main(env, tmp_path, "outbox", "list")
+    assert f"{first}\tpost_idea 1\tpending" in listed.stdout and "unavailable: SlackUnavailable: 503" in listed.stdout
+    assert "2 owed, 0 given up" in listed.stdout
+    assert run_main(env, tmp_path, "outbox", "drop", str(second)).returncode == 0
+    assert "given up: dropped by an administrator" in run_main(env, tmp_path, "outbox", "list").stdout
+    assert run_main(env, tmp_path, "outbox", "retry", str(second)).returncode == 0
+    assert "2 owed, 0 given up" in run_main(env, tmp_path, "outbox", "list").stdout
+    missing = run_main(env, tmp_path, "outbox", "drop", "99999")
+    assert missing.returncode == 2 and "no owed outbox entry 99999" in missing.stderr

@@ -50,6 +50,9 @@ from storage.queries.outbox import (
     note_error,
     outbox_messages,
     owe,
+    owed,
+    retry_now,
+    unsent,
 )
 from storage.queries.people import (
     names,
@@ -145,10 +148,12 @@ __all__ = [
     "open_challenges",
     "outbox_messages",
     "owe",
+    "owed",
     "owner_of",
     "project_by_external_id",
     "projects",
     "projects_by_external_id",
+    "retry_now",
     "reviewer_mapping",
     "reviewer_mappings",
     "save_language_choice",
@@ -162,5 +167,6 @@ __all__ = [
     "support_count",
     "support_in",
     "supporters_of",
+    "unsent",
     "upsert_project",
 ]

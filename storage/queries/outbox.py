@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -118,6 +118,31 @@ def _set(session: Session, outbox_id: int, **values: object) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def owed(session: Session) -> tuple[int, datetime | None]:
+    """How many messages are owed to Slack (pending), and since when the oldest is owed."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(col(OutboxMessage.created_at))).where(OutboxMessage.status == "pending")
+    ).one()
+    return int(count), oldest
+
+
+def unsent(session: Session) -> Sequence[OutboxMessage]:
+    """Owed and failed entries, oldest first (for administrators)."""
+    query = select(OutboxMessage).where(col(OutboxMessage.status).in_(("pending", "failed")))
+    return session.exec(query.order_by(col(OutboxMessage.id))).all()
+
+
+def retry_now(session: Session, outbox_id: int, now: datetime) -> bool:
+    """Owe a pending or failed entry again, at once; False when there is no such unsent entry."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id, col(OutboxMessage.status).in_(("pending", "failed")))
+        .values(status="pending", next_attempt_at=now, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def outbox_messages(session: Session) -> Sequence[OutboxMessage]:

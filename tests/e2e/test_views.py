@@ -147,3 +147,15 @@ def test_a_challenge_lists_the_ideas_proposed_and_only_its_author_or_the_team_mo
     assert "Long queues" in confirmation["text"] and "Solved" in confirmation["text"]
     solved = bot.slack.message(CHALLENGES, post["ts"])
     assert not [b for b in solved["blocks"] if b["type"] == "actions"]  # no more proposals once solved
+
+
+def test_the_innovation_teams_home_says_when_messages_wait_for_slack(bot: RunningBot):
+    from tests.conftest import TEAM_MEMBER
+
+    bot.slack.fail("chat.postMessage", times=10_000, status=503)
+    submit_idea(bot)
+    event = {"type": "app_home_opened", "user": TEAM_MEMBER, "channel": "D0TEAM0001", "tab": "home", "event_ts": "1"}
+    envelope = {"type": "event_callback", "team_id": "T0FAKE0001", "api_app_id": "A0INNOVATE", "event_id": "Ev0OWED001"}
+    bot.send.post_raw_json({**envelope, "event_time": 1790000000, "event": event})
+    view = bot.slack.wait_for(lambda: bot.slack.calls("views.publish"))[-1].args["view"]
+    assert "1 message waiting for Slack" in str(view["blocks"])

@@ -31,7 +31,26 @@ def command_body() -> str:
 
 
 def test_health_is_ok_when_the_database_answers(bot: RunningBot):
-    assert get(f"{bot.url}/healthz") == (200, {"status": "ok", "database": "up"})
+    assert get(f"{bot.url}/healthz") == (
+        200,
+        {"status": "ok", "database": "up", "outbox": {"owed": 0, "oldest_seconds": 0}},
+    )
+
+
+def test_health_reports_what_is_owed_to_slack_and_turns_503_when_it_is_stuck(fake_slack, database_url):
+    from tests.e2e.helpers import submit_idea
+
+    stuck = start_bot(fake_slack, database_url, outbox_max_age=2.0)
+    try:
+        fake_slack.fail("chat.postMessage", times=10_000, status=503)  # Slack refuses every post
+        submit_idea(stuck)
+        status, body = get(f"{stuck.url}/healthz")
+        assert status == 200 and body["outbox"]["owed"] == 1
+        time.sleep(3)
+        status, body = get(f"{stuck.url}/healthz")
+        assert status == 503 and body["status"] == "outbox stuck" and body["outbox"]["oldest_seconds"] >= 2
+    finally:
+        stuck.stop()
 
 
 def test_health_is_503_when_the_database_is_down(fake_slack):
@@ -122,7 +141,7 @@ def test_held_and_trickling_connections_do_not_lock_slack_out(bot: RunningBot):
         for sock in held[::10]:  # some trickle on
             sock.sendall(b"X-Trickle: 1\r\n")
         status, body = get(f"{bot.url}/healthz")
-        assert (status, body) == (200, {"status": "ok", "database": "up"})
+        assert status == 200 and body["status"] == "ok"
         reply = bot.send.command("/ideas", "help")
         assert reply.status == 200 and "Innovation Bot" in reply.body
     finally:
