@@ -102,7 +102,7 @@ def test_the_bot_starts_serves_slack_and_stops_on_sigterm(tmp_path):
     process = subprocess.Popen([sys.executable, str(MAIN)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
         health = wait_for_health(port)
-        assert health == {"status": "ok", "database": "up"}
+        assert health == {"status": "ok", "database": "up", "outbox": {"owed": 0, "oldest_seconds": 0}}
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake.response_url())
         assert "/ideas search" in sender.command("/ideas", "help").body
         assert (tmp_path / "innovation-bot.db").exists()  # the default database, in the working directory
