@@ -22,6 +22,7 @@ from bot.i18n import _
 from bot.refusals import NotAllowed
 from bot.reviews import OPEN, owe_post_update
 from bot.text import is_user_id
+from storage import queries
 from storage.models import Challenge, Idea, id_list, joined_ids
 from storage.queries import privacy as held
 
@@ -51,9 +52,7 @@ def personal_data(session: Session, user_id: str, now: datetime, workspace_id: s
 
     def title_of(idea_id: int) -> str | None:
         if idea_id not in titles:
-            from storage.queries import get_idea
-
-            idea = get_idea(session, idea_id)
+            idea = queries.get_idea(session, idea_id)
             titles[idea_id] = idea.title if idea is not None else None
         return titles[idea_id]
 
@@ -310,7 +309,7 @@ def apply_retention(
 def _pseudonymise(session: Session, idea: Idea) -> bool:
     """Put a tombstone in place of every person named on one idea (one per person, so counts hold);
     False when nobody was left to pseudonymise."""
-    tombs: dict[str, str] = {}
+    tombs: dict[str, str] = {}  # user ID -> its tombstone on this idea
 
     def tomb(user_id: str) -> str:
         if not is_user_id(user_id):
@@ -321,9 +320,8 @@ def _pseudonymise(session: Session, idea: Idea) -> bool:
     author = idea.author_id
     idea.author_id = tomb(author)
     idea.decided_by = tomb(idea.decided_by) if idea.decided_by else None
-    if idea.reviewers:
-        tombs.setdefault("", "")  # an emptied reviewer list is a change too
-        idea.reviewers = ""
+    had_reviewers = bool(idea.reviewers)
+    idea.reviewers = ""  # a closed idea needs no reviewers: they leave rather than become tombstones
     for decision in held.decisions_on(session, idea.id):
         decision.actor_id = tomb(decision.actor_id)
     for comment in held.comments_on(session, idea.id):
@@ -336,7 +334,7 @@ def _pseudonymise(session: Session, idea: Idea) -> bool:
         session.delete(snooze)
     for project in held.projects_with_contact(session, author):
         project.contact = None
-    return bool(tombs)
+    return bool(tombs) or had_reviewers
 
 
 def open_reviews(session: Session, user_id: str) -> list[Idea]:

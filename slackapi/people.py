@@ -94,12 +94,8 @@ class People:
 
     def choose_language(self, user_id: str, language: str | None) -> None:
         """Remember the language a person chose (None: follow their Slack locale again)."""
-        try:
-            with self.db.session() as session:
-                queries.save_language_choice(session, user_id, language, self.clock.now())
-        except IntegrityError:  # their look-up (started by this very request) stored their row first: update it
-            with self.db.session() as session:
-                queries.save_language_choice(session, user_id, language, self.clock.now())
+        with self.db.session() as session:
+            queries.save_language_choice(session, user_id, language, self.clock.now())
 
     def _known(self, user_id: str) -> SlackUser:
         now = self.clock.now()

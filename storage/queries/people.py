@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -18,7 +20,7 @@ def slack_user(session: Session, user_id: str) -> SlackUser | None:
 def save_slack_profile(
     session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime, name: str | None = None
 ) -> SlackUser:
-    row = _slack_user_row(session, user_id)
+    row = slack_user_row(session, user_id)
     row.tz, row.locale, row.fetched_at, row.name = tz, locale, now, name
     return row
 
@@ -29,14 +31,18 @@ def names(session: Session) -> dict[str, str]:
 
 
 def save_language_choice(session: Session, user_id: str, language: str | None, now: datetime) -> None:
-    row = _slack_user_row(session, user_id)
+    row = slack_user_row(session, user_id)
     row.language, row.language_chosen_at = language, now
 
 
-def _slack_user_row(session: Session, user_id: str) -> SlackUser:
-    """The person's row, added if the bot has never stored anything about them."""
+def slack_user_row(session: Session, user_id: str) -> SlackUser:
+    """The person's row, added if the bot has never stored anything about them. Added with "on conflict do
+    nothing": a request and the person's own look-up (started by that request) often add it at once, and
+    the second used to fail the whole transaction (a language choice, an erasure request lost)."""
     row = session.get(SlackUser, user_id)
     if row is None:
-        row = SlackUser(user_id=user_id)
-        session.add(row)
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(SlackUser).values(user_id=user_id).on_conflict_do_nothing())
+        row = session.get(SlackUser, user_id, populate_existing=True)
+        assert row is not None
     return row

@@ -24,6 +24,7 @@ from storage.models import (
     Support,
     TextVector,
 )
+from storage.queries.people import slack_user_row
 
 
 def ideas_naming(session: Session, user_id: str, workspace_id: str | None) -> Sequence[Idea]:
@@ -140,22 +141,17 @@ def erasure_requests(session: Session) -> Sequence[SlackUser]:
 
 
 def mark_erasure_requested(session: Session, user_id: str, moment: datetime) -> None:
-    row = session.get(SlackUser, user_id)
-    if row is None:
-        row = SlackUser(user_id=user_id)
-        session.add(row)
+    row = slack_user_row(session, user_id)
     row.erasure_requested_at = row.erasure_requested_at or moment
 
 
 def mark_deactivated(session: Session, user_id: str, moment: datetime | None) -> None:
     """Slack said the account was deactivated at `moment` (None: it is active again)."""
-    row = session.get(SlackUser, user_id)
-    if row is None:
-        if moment is None:
-            return
-        row = SlackUser(user_id=user_id)
-        session.add(row)
-    row.deactivated_at = moment if row.deactivated_at is None or moment is None else row.deactivated_at
+    if moment is None and session.get(SlackUser, user_id) is None:
+        return  # reactivated, and nothing kept: nothing to clear
+    row = slack_user_row(session, user_id)
+    if moment is None or row.deactivated_at is None:  # the first deactivation starts the countdown
+        row.deactivated_at = moment
 
 
 def _on_ideas(session: Session, query, model, workspace_id: str | None) -> Sequence:

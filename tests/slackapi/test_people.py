@@ -40,20 +40,23 @@ def test_a_look_up_that_finishes_at_once_does_not_deadlock_the_asker(db):
 def test_a_language_chosen_while_the_persons_look_up_stores_their_row_is_kept(db, monkeypatch):
     # a newcomer's first request starts their look-up; `/ideas language pt` then added the same row and lost
     # the race with an IntegrityError: the choice was not kept and their next form came in English
+    from sqlmodel import Session
+
     from storage.models import SlackUser
-    from storage.queries import people as stored
 
     people = People(db, None, ManualClock(datetime(2026, 12, 5, tzinfo=UTC)))
-    original = stored._slack_user_row
+    real_get, raced = Session.get, []
 
-    def row_then_the_look_up_stores_it(session, user_id):
-        row = original(session, user_id)
-        monkeypatch.setattr(stored, "_slack_user_row", original)
-        with db.session() as other:  # the look-up's own transaction commits first
-            other.add(SlackUser(user_id=user_id, tz="Europe/Lisbon"))
+    def get_then_the_look_up_stores_it(self, entity, ident, **options):
+        row = real_get(self, entity, ident, **options)
+        if entity is SlackUser and row is None and not raced:
+            raced.append(ident)
+            with db.session() as other:  # the look-up's own transaction commits in between
+                other.add(SlackUser(user_id=ident, tz="Europe/Lisbon"))
         return row
 
-    monkeypatch.setattr(stored, "_slack_user_row", row_then_the_look_up_stores_it)
+    monkeypatch.setattr(Session, "get", get_then_the_look_up_stores_it)
     people.choose_language("U0ANA00001", "pt")
-    assert people.chosen_language("U0ANA00001") == "pt"
+    monkeypatch.undo()
+    assert raced and people.chosen_language("U0ANA00001") == "pt"
     assert people("U0ANA00001") == "Europe/Lisbon"  # and the look-up's row is the one kept
