@@ -52,4 +52,6 @@ def owe_challenge_update(session: Session, challenge: Challenge, now: datetime) 
     """Owe a `chat.update` of the challenge's post (its status, the ideas proposed for it)."""
     assert challenge.id is not None
     challenge.version += 1
-    queries.owe(session, "update_challenge", challenge.id, now, version=challenge.version)
+    queries.owe(
+        session, "update_challenge", challenge.id, now, version=challenge.version, workspace_id=challenge.workspace_id
+    )

@@ -63,11 +63,22 @@ class Settings:
     channel_languages: dict[str, str] = field(default_factory=dict)
     retention_days: int | None = None  # None: keep the people named on closed ideas (see PRIVACY.md)
     keep_anonymous_author: bool = False  # keep an anonymous idea's author once it is closed
+    client_id: str | None = None  # OAuth: installs in several workspaces (None: one bot token)
+    client_secret: str | None = field(default=None, repr=False)
+    scopes: tuple[str, ...] = ()
+    redirect_uri: str | None = None
+    token_encryption_key: str | None = field(default=None, repr=False)
+    uninstall_retention_days: int = 30
 
     @property
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is configured, HTTP otherwise."""
         return self.app_token is not None
+
+    @property
+    def oauth(self) -> bool:
+        """Installed with OAuth in any number of workspaces, rather than run on one bot token."""
+        return self.client_id is not None
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line: tokens, signing secret, database password."""
@@ -75,7 +86,9 @@ class Settings:
             password = make_url(self.database_url).password
         except ArgumentError:  # an unparsable URL has no password to hide
             password = None
-        return [v for v in (self.bot_token, self.app_token, self.signing_secret, password) if v]
+        values = (self.bot_token, self.app_token, self.signing_secret, password, self.client_secret)
+        keys = (self.token_encryption_key or "").split(",")
+        return [v.strip() for v in (*values, *keys) if v and v.strip()]
 
 
 def language_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -126,8 +139,18 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             problems.append(str(error))
             return fallback
 
-    bot_token = checked(lambda: _required(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"), "")
+    install = checked(lambda: install_settings(env), {})
+    oauth = bool(install.get("client_id"))
+    if oauth and not get("SLACK_BOT_TOKEN"):
+        bot_token = ""
+    else:
+        bot_token = checked(lambda: _required(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"), "")
     app_token = get("SLACK_APP_TOKEN")
+    if oauth and app_token is not None:
+        problems.append(
+            "SLACK_APP_TOKEN and SLACK_CLIENT_ID are both set: installs with OAuth need HTTP mode "
+            "(unset SLACK_APP_TOKEN), Socket Mode serves one workspace (unset SLACK_CLIENT_ID)"
+        )
     if app_token is not None and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)")
     signing_secret = get("SLACK_SIGNING_SECRET")
@@ -139,9 +162,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if signing_secret is not None:
         checked(lambda: _check_signing_secret(signing_secret))
     ideas_channel = get("IDEAS_CHANNEL")
-    if ideas_channel is None:
+    if ideas_channel is None and not oauth:  # with OAuth, each workspace chooses in its App Home
         problems.append("IDEAS_CHANNEL is not set: give the ID of the channel for ideas, like C0123456789")
-    else:
+    elif ideas_channel is not None:
         checked(lambda: _check_ids([ideas_channel], "IDEAS_CHANNEL", _CHANNEL_ID, "a channel ID like C0123456789"))
     challenges_channel = get("CHALLENGES_CHANNEL") or ideas_channel or ""
     if get("CHALLENGES_CHANNEL"):
@@ -173,8 +196,65 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ideas_channel=ideas_channel or "",
         challenges_channel=challenges_channel,
         **values,
+        **install,
         **{key: value for group in groups for key, value in group.items()},
     )
+
+
+DEFAULT_SCOPES = (
+    "channels:history,channels:read,chat:write,commands,groups:history,im:history,im:write,"
+    "users:read,files:write,chat:write.public"
+)
+
+
+def install_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """OAuth installs: `SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET`, `SLACK_SCOPES`, `TOKEN_ENCRYPTION_KEY`,
+    `SLACK_REDIRECT_URI` and `UNINSTALL_RETENTION` (days). None of them set: one workspace, one bot token."""
+    from cryptography.fernet import Fernet
+
+    def get(name: str) -> str:
+        return env.get(name, "").strip()
+
+    days = get("UNINSTALL_RETENTION") or "30"
+    if not days.isdigit() or not 0 <= int(days) <= 3650:
+        raise ConfigError("UNINSTALL_RETENTION must be a number of days from 0 to 3650")
+    if not get("SLACK_CLIENT_ID"):
+        if get("SLACK_CLIENT_SECRET"):
+            raise ConfigError("SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: set both to install with OAuth")
+        return {"uninstall_retention_days": int(days)}
+    problems = []
+    if not re.fullmatch(r"\d+\.\d+", get("SLACK_CLIENT_ID")):
+        problems.append("SLACK_CLIENT_ID must look like 1234567890.1234567890 (Basic Information > App Credentials)")
+    if not get("SLACK_CLIENT_SECRET"):
+        problems.append("SLACK_CLIENT_SECRET is not set: OAuth needs it (Basic Information > App Credentials)")
+    scopes = tuple(s.strip() for s in (get("SLACK_SCOPES") or DEFAULT_SCOPES).split(",") if s.strip())
+    if not all(re.fullmatch(r"[a-z]+(:[a-z.]+)?", scope) for scope in scopes):
+        problems.append("SLACK_SCOPES must be comma-separated bot scopes like chat:write,commands")
+    keys = [k.strip() for k in get("TOKEN_ENCRYPTION_KEY").split(",") if k.strip()]
+    if not keys:
+        problems.append(
+            "TOKEN_ENCRYPTION_KEY is not set: OAuth stores each workspace's token encrypted with it; make one "
+            "with: python main.py new-key"
+        )
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            problems.append("TOKEN_ENCRYPTION_KEY must hold Fernet keys (44 characters each; python main.py new-key)")
+            break
+    redirect = get("SLACK_REDIRECT_URI") or None
+    if redirect is not None and urlsplit(redirect).scheme not in ("http", "https"):
+        problems.append("SLACK_REDIRECT_URI must be the https URL of /slack/oauth_redirect on this bot")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return {
+        "client_id": get("SLACK_CLIENT_ID"),
+        "client_secret": get("SLACK_CLIENT_SECRET"),
+        "scopes": scopes,
+        "redirect_uri": redirect,
+        "token_encryption_key": ",".join(keys),
+        "uninstall_retention_days": int(days),
+    }
 
 
 def _check_signing_secret(secret: str) -> None:

@@ -36,13 +36,18 @@ class Digest:
         return not (self.new_ideas or self.new_challenges or self.decisions or self.completed or self.joins)
 
 
-def build_digest(session: Session, start: datetime, end: datetime) -> Digest:
-    """Everything between `start` and `end` (UTC) for one workspace-wide digest."""
-    ideas = list(queries.all_ideas(session))
+def build_digest(session: Session, start: datetime, end: datetime, workspace_id: str | None = None) -> Digest:
+    """Everything between `start` and `end` (UTC) for one workspace-wide digest (`workspace_id` None or
+    empty: every workspace, as with one bot token)."""
+    ideas = [idea for idea in queries.all_ideas(session) if not workspace_id or idea.workspace_id == workspace_id]
     by_id = {idea.id: idea for idea in ideas}
     digest = Digest(start=start, end=end)
     digest.new_ideas = [idea for idea in ideas if start <= idea.created_at < end]
-    digest.new_challenges = [c for c in queries.all_challenges(session) if start <= c.created_at < end]
+    digest.new_challenges = [
+        c
+        for c in queries.all_challenges(session)
+        if start <= c.created_at < end and (not workspace_id or c.workspace_id == workspace_id)
+    ]
     digest.decisions = [
         (decision, by_id[decision.idea_id])
         for decision in queries.all_decisions(session)
@@ -54,7 +59,7 @@ def build_digest(session: Session, start: datetime, end: datetime) -> Digest:
     digest.waiting = sorted(
         ((idea, (end - since).days) for idea, since in waiting if since < end), key=lambda pair: -pair[1]
     )
-    digest.joins = queries.count_joins(session, start, end)
+    digest.joins = queries.count_joins(session, start, end, workspace_id)
     support = Counter(queries.support_in(session, start, end))
     digest.most_supported = [(by_id[i], n) for i, n in support.most_common() if i in by_id]
     named = Counter(
@@ -76,21 +81,30 @@ def last_scheduled(now: datetime, weekday: int, at: time, tz: ZoneInfo) -> datet
 
 
 def owe_due_digests(
-    session: Session, now: datetime, channels: tuple[str, ...], weekday: int, at: time, tz: ZoneInfo
+    session: Session,
+    now: datetime,
+    channels: tuple[str, ...],
+    weekday: int,
+    at: time,
+    tz: ZoneInfo,
+    workspace_id: str = "",
 ) -> int:
-    """Owe this week's digest to each channel once, if its time has come (and is not long past)."""
+    """Owe this week's digest to each channel once, if its time has come (and is not long past).
+    `workspace_id` "" is the one workspace of a bot-token install (not NULL: the unique key needs a value)."""
     end = last_scheduled(now, weekday, at, tz)
     if now - end > CATCH_UP:
         return 0
-    return sum(owe_digest(session, channel, end - timedelta(days=7), end, now) for channel in channels)
+    return sum(owe_digest(session, channel, end - timedelta(days=7), end, now, workspace_id) for channel in channels)
 
 
-def owe_digest(session: Session, channel: str, start: datetime, end: datetime, now: datetime) -> int:
-    """Claim the digest of (`channel`, `end`) and owe its message; 0 if it was already claimed."""
+def owe_digest(
+    session: Session, channel: str, start: datetime, end: datetime, now: datetime, workspace_id: str = ""
+) -> int:
+    """Claim the digest of (`workspace_id`, `channel`, `end`) and owe its message; 0 if already claimed."""
     try:
         with session.begin_nested():
-            run_id = queries.add_digest_run(session, channel, start, end, now)
-            queries.owe(session, "digest", run_id, now)
+            run_id = queries.add_digest_run(session, channel, start, end, now, workspace_id)
+            queries.owe(session, "digest", run_id, now, workspace_id=workspace_id or None)
     except IntegrityError:
         return 0
     return 1

@@ -75,8 +75,15 @@ TimeZoneOf = Callable[[str], str | None]
 """A person's time zone name, as Slack reports it (None when unknown)."""
 
 
-def tick(session: Session, now: datetime, policy: Policy, tz_of: TimeZoneOf) -> int:
-    """Owe every reminder and escalation that is due now; returns how many were claimed."""
+def tick(
+    session: Session,
+    now: datetime,
+    policy: Policy,
+    tz_of: TimeZoneOf,
+    escalate_to: Callable[[str], tuple[str, ...]] | None = None,
+) -> int:
+    """Owe every reminder and escalation that is due now; returns how many were claimed. `escalate_to`
+    gives a workspace's escalation recipients (default: the policy's)."""
     claimed = 0
     for idea in queries.ideas_awaiting_feedback(session, WAITING_ON_REVIEWERS):
         assert idea.id is not None
@@ -89,13 +96,14 @@ def tick(session: Session, now: datetime, policy: Policy, tz_of: TimeZoneOf) -> 
                 continue
             tz = zone(tz_of(reviewer), policy.default_tz)
             if policy.next_send(idea, sent, snoozes.get(reviewer), tz, now) <= now:
-                claimed += _claim(session, idea.id, reviewer, len(sent) + 1, now, "nudge")
+                claimed += _claim(session, idea, reviewer, len(sent) + 1, now, "nudge")
         if reviewers and _all_exhausted(history, reviewers, policy.max_nudges):
             last = max(row.created_at for row in history)
             tz = zone(policy.default_tz)
             already = any(row.number == 0 for row in history)
             if not already and policy.working.add(last, policy.repeat, tz) <= now:
-                claimed += _claim(session, idea.id, "", 0, now, "escalation", policy.escalate_to)
+                recipients = escalate_to(idea.workspace_id) if escalate_to else policy.escalate_to
+                claimed += _claim(session, idea, "", 0, now, "escalation", recipients)
     return claimed
 
 
@@ -109,7 +117,7 @@ def _all_exhausted(history: list, reviewers: list[str], max_nudges: int) -> bool
 
 def _claim(
     session: Session,
-    idea_id: int,
+    idea: Idea,
     reviewer: str,
     number: int,
     now: datetime,
@@ -119,9 +127,10 @@ def _claim(
     """Insert the unique reminder row and its outbox entries together; 0 if another process was first."""
     try:
         with session.begin_nested():
-            row_id = queries.add_nudge(session, idea_id, reviewer, number, now)
+            assert idea.id is not None
+            row_id = queries.add_nudge(session, idea.id, reviewer, number, now)
             for recipient in recipients if kind == "escalation" else (reviewer,):
-                queries.owe(session, kind, row_id, now, recipient=recipient)
+                queries.owe(session, kind, row_id, now, recipient=recipient, workspace_id=idea.workspace_id)
     except IntegrityError:
         return 0
     return 1

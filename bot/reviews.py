@@ -187,12 +187,12 @@ def decide(
         idea_id=idea_id, actor_id=actor_id, action=action, status_after=idea.status, comment=text, created_at=now
     )
     decision_id = queries.add_decision(session, decision)
-    queries.owe(session, "decision_reply", decision_id, now)
-    queries.owe(session, "notify_decision", decision_id, now)
+    queries.owe(session, "decision_reply", decision_id, now, workspace_id=idea.workspace_id)
+    queries.owe(session, "notify_decision", decision_id, now, workspace_id=idea.workspace_id)
     if action == "merge":  # its author and supporters hear where it went, each once
         assert idea.id is not None
         for person in dict.fromkeys([idea.author_id, *queries.supporters_of(session, idea.id)]):
-            queries.owe(session, "notify_merge", decision_id, now, recipient=person)
+            queries.owe(session, "notify_merge", decision_id, now, recipient=person, workspace_id=idea.workspace_id)
     owe_post_update(session, idea, now)
     return decision
 
@@ -217,7 +217,7 @@ def owe_post_update(session: Session, idea: Idea, now: datetime) -> None:
     """Mark a change the idea's post shows, and owe a `chat.update` of it (one per version)."""
     assert idea.id is not None
     idea.version += 1
-    queries.owe(session, "update_post", idea.id, now, version=idea.version)
+    queries.owe(session, "update_post", idea.id, now, version=idea.version, workspace_id=idea.workspace_id)
 
 
 def _existing_idea(session: Session, idea_id: int, workspace_id: str | None = None) -> Idea:
@@ -265,7 +265,7 @@ def record_thread_reply(
             idea.status = "in_review"
             owe_post_update(session, idea, now)
     if user_id != idea.author_id:
-        queries.owe(session, "notify_comment", comment_id, now)
+        queries.owe(session, "notify_comment", comment_id, now, workspace_id=idea.workspace_id)
     return comment
 
 
@@ -281,7 +281,7 @@ def support(session: Session, idea_id: int, user_id: str, kind: str, now: dateti
     if kind == "support":
         owe_post_update(session, idea, now)
     elif user_id != idea.author_id:
-        queries.owe(session, "notify_help", support_id, now)
+        queries.owe(session, "notify_help", support_id, now, workspace_id=idea.workspace_id)
     return True
 
 
@@ -305,7 +305,15 @@ def edit_idea(session: Session, idea_id: int, user_id: str, draft: IdeaDraft, no
     idea.updated_at = now
     owe_post_update(session, idea, now)
     for reviewer in reviewer_ids(idea):
-        queries.owe(session, "notify_edit", idea_id, now, version=idea.version, recipient=reviewer)
+        queries.owe(
+            session,
+            "notify_edit",
+            idea_id,
+            now,
+            version=idea.version,
+            recipient=reviewer,
+            workspace_id=idea.workspace_id,
+        )
     return idea
 
 

@@ -101,7 +101,14 @@ def submit_idea(
     session.add(idea)
     session.flush()
     assert idea.id is not None
-    queries.enqueue(session, kind="post_idea", subject_id=idea.id, dedupe_key=f"post_idea:{idea.id}", now=now)
+    queries.enqueue(
+        session,
+        kind="post_idea",
+        subject_id=idea.id,
+        dedupe_key=f"post_idea:{idea.id}",
+        now=now,
+        workspace_id=idea.workspace_id,
+    )
     return idea
 
 
@@ -143,6 +150,7 @@ def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, no
         subject_id=challenge.id,
         dedupe_key=f"post_challenge:{challenge.id}",
         now=now,
+        workspace_id=challenge.workspace_id,
     )
     return challenge
 
@@ -163,7 +171,14 @@ def join_existing(session: Session, author: Author, target: str, now: datetime) 
     joined = queries.add_join(session, author.workspace_id, author.user_id, target, now)
     if joined is None:
         return False
-    queries.enqueue(session, kind="notify_join", subject_id=joined, dedupe_key=f"notify_join:{joined}", now=now)
+    queries.enqueue(
+        session,
+        kind="notify_join",
+        subject_id=joined,
+        dedupe_key=f"notify_join:{joined}",
+        now=now,
+        workspace_id=author.workspace_id,
+    )
     return True
 
 

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.matching.service import MatchService
 from bot.nudges import Policy, TimeZoneOf
+from bot.workspaces import Workspaces, WorkspaceSettings
 from slackapi.people import Languages
 from slackapi.worker import Worker
 from storage.db import Database
@@ -23,3 +24,9 @@ class Services:
     policy: Policy
     time_zones: TimeZoneOf
     languages: Languages
+    workspaces: Workspaces
+
+    def settings_of(self, workspace_id: str | None) -> WorkspaceSettings:
+        """The workspace's own settings (channels, innovation team, reviewers), over the environment's."""
+        with self.db.session() as session:
+            return self.workspaces.settings_of(session, workspace_id)

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk import WebClient
+from slack_sdk.oauth.token_rotation import TokenRotator
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -20,15 +22,18 @@ from bot.config import Settings
 from bot.matching.matcher import Thresholds
 from bot.matching.service import MatchService
 from bot.nudges import Policy
+from bot.workspaces import Workspaces
 from bot.worktime import zone
 from handlers.services import Services
 from runtime.logs import ContextExecutor
 from runtime.scheduler import DigestSchedule, Retention, Scheduler
 from runtime.web import MAX_BODY, SlackWsgi
 from slackapi.delivery import Channels, Delivery, RetryPolicy
+from slackapi.installs import Clients, OAuthParts, oauth_parts, token_cipher
 from slackapi.notifier import SlackNotifier, make_web_client
 from slackapi.people import Languages, People
 from slackapi.worker import Worker
+from storage import queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -60,18 +65,35 @@ class BotRuntime:
     ) -> None:
         self.settings = settings
         self.db = Database.connect(settings.database_url)
-        self.client = make_web_client(settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout)
+        self.client = self._client(settings.bot_token or None)
+        self.workspaces = Workspaces(settings, timedelta(days=settings.uninstall_retention_days))
+        self.oauth = self._oauth_parts() if settings.oauth else None
+        self.clients = Clients(
+            self._client,
+            single=None if self.oauth else self.client,
+            store=self.oauth.store if self.oauth else None,
+            enterprise_of=self._enterprise_of,
+            rotator=self._rotator() if self.oauth else None,
+        )
         # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
         retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
         clock = self.clock = clock or SystemClock()
-        self.people = People(self.db, self.client, clock)
+        self.people = People(self.db, self.client, clock, client_for=self.clients.for_workspace)
         self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
         self.matches = MatchService(self.db, thresholds, settings.match_model_dir)
         self.delivery = Delivery(
-            self.db, SlackNotifier(self.client), clock, channels, retry, self.matches, self.languages
+            self.db,
+            SlackNotifier(self.client),
+            clock,
+            channels,
+            retry,
+            self.matches,
+            self.languages,
+            notifier_for=self._notifier_for,
+            channels_for=self._channels_for,
         )
         self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
         self.policy = Policy.from_settings(settings)
@@ -86,6 +108,7 @@ class BotRuntime:
             settings.tick_seconds,
             digest=digest,
             retention=Retention(settings.retention_days, settings.keep_anonymous_author),
+            workspaces=self.workspaces,
         )
         self.refresher = Worker("match-index-refresh", self.matches.refresh, MATCH_REFRESH_SECONDS)
         self.meaning = Worker("match-meaning", self.matches.embed_waiting, 1.0)
@@ -98,6 +121,7 @@ class BotRuntime:
             policy=self.policy,
             time_zones=self.people,
             languages=self.languages,
+            workspaces=self.workspaces,
         )
         self.listeners = ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
         bolt_log = logging.getLogger("slack_bolt")
@@ -108,9 +132,55 @@ class BotRuntime:
             token_verification_enabled=False,
             logger=bolt_log,
             listener_executor=self.listeners,
+            oauth_flow=self.oauth.flow if self.oauth else None,
+            authorize=self.oauth.authorize if self.oauth else None,
+            installation_store=self.oauth.store if self.oauth else None,
         )
         handlers.register(self.app, self.services)
         self._server = None
+
+    def _client(self, token: str | None) -> WebClient:
+        return make_web_client(token, self.settings.slack_api_url, timeout=self.settings.slack_timeout)
+
+    def _oauth_parts(self) -> OAuthParts:
+        settings = self.settings
+        assert settings.client_id and settings.client_secret and settings.token_encryption_key
+        return oauth_parts(
+            self.client,
+            self.db.engine,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            scopes=settings.scopes,
+            cipher=token_cipher(settings.token_encryption_key),
+            redirect_uri=settings.redirect_uri,
+            on_install=self._installed,
+        )
+
+    def _rotator(self) -> TokenRotator:
+        assert self.settings.client_id and self.settings.client_secret
+        return TokenRotator(
+            client_id=self.settings.client_id, client_secret=self.settings.client_secret, client=self.client
+        )
+
+    def _installed(self, team_id: str | None, enterprise_id: str | None, name: str | None) -> None:
+        with self.db.session() as session:
+            self.workspaces.installed(
+                session, team_id=team_id, enterprise_id=enterprise_id, name=name, now=self.clock.now()
+            )
+
+    def _enterprise_of(self, workspace_id: str) -> str | None:
+        with self.db.session() as session:
+            row = queries.get_workspace(session, workspace_id)
+            return row.enterprise_id if row is not None else None
+
+    def _notifier_for(self, workspace_id: str | None) -> SlackNotifier | None:
+        client = self.clients.for_workspace(workspace_id)
+        return SlackNotifier(client) if client is not None else None
+
+    def _channels_for(self, workspace_id: str | None) -> Channels:
+        with self.db.session() as session:
+            chosen = self.workspaces.settings_of(session, workspace_id)
+        return Channels(ideas=chosen.ideas_channel, challenges=chosen.challenges_channel or chosen.ideas_channel)
 
     def start(self) -> None:
         self.db.migrate()

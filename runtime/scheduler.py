@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.digest import owe_due_digests
 from bot.nudges import Policy, TimeZoneOf
 from bot.reviews import reviewer_ids
+from bot.workspaces import Workspaces
 from storage import queries
 from storage.db import Database
 
@@ -55,8 +56,10 @@ class Scheduler:
         interval_seconds: float = 30.0,
         digest: DigestSchedule | None = None,
         retention: Retention | None = None,
+        workspaces: Workspaces | None = None,
     ) -> None:
         self.digest = digest
+        self.workspaces = workspaces
         self.retention = retention or Retention()
         self.db = db
         self.clock = clock
@@ -79,7 +82,11 @@ class Scheduler:
             self._scheduler.shutdown(wait=True)
 
     def apply_retention(self) -> None:
-        """Apply the retention policy now (hourly, and once at start)."""
+        """Apply the retention policy now (hourly, and once at start), and erase the data of workspaces
+        whose time after an uninstall (UNINSTALL_RETENTION) is over."""
+        if self.workspaces is not None:
+            with self.db.session() as session:
+                self.workspaces.erase_due(session, self.clock.now())
         with self.db.session() as session:
             done = privacy.apply_retention(
                 session, self.clock.now(), self.retention.days, self.retention.keep_anonymous_author
@@ -87,6 +94,14 @@ class Scheduler:
         if done:
             log.info("retention: %s", ", ".join(f"{kind} {count}" for kind, count in sorted(done.items())))
             self.on_claimed()  # the posts it changed are owed updates
+
+    def _digest_channels(self, session) -> list[tuple[str, tuple[str, ...]]]:
+        """Each installed workspace's digest channels; with no workspace known yet, the environment's."""
+        assert self.digest is not None
+        if self.workspaces is None:
+            return [("", self.digest.channels)]
+        targets = self.workspaces.digest_targets(session)
+        return targets if targets else [("", self.digest.channels)]
 
     def run_once(self) -> int:
         """Claim every reminder and escalation due now; returns how many."""
@@ -99,11 +114,15 @@ class Scheduler:
         zones = {person: self.tz_of(person) for person in people}  # Slack calls outside any transaction
         now = self.clock.now()
         with self.db.session() as session:
-            claimed = nudges.tick(session, now, self.policy, zones.get)
-            if self.digest is not None and self.digest.channels:
-                claimed += owe_due_digests(
-                    session, now, self.digest.channels, self.digest.weekday, self.digest.at, self.digest.tz
-                )
+            escalate_to = None
+            if self.workspaces is not None:
+                escalate_to = self.workspaces.escalation_of(session, self.policy.escalate_to)
+            claimed = nudges.tick(session, now, self.policy, zones.get, escalate_to)
+            if self.digest is not None:
+                for workspace_id, channels in self._digest_channels(session):
+                    claimed += owe_due_digests(
+                        session, now, channels, self.digest.weekday, self.digest.at, self.digest.tz, workspace_id
+                    )
         if claimed:
             log.info("claimed %s reminders", claimed)
             self.on_claimed()

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
+from slack_bolt.oauth.oauth_flow import OAuthFlow
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
@@ -60,6 +61,9 @@ class SlackWsgi:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return self._health(start_response)
+        flow = self.app.oauth_flow if self.app is not None else None
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            return self._oauth(environ, start_response, flow)
         if path != EVENTS_PATH or self.app is None:
             return _plain(start_response, 404, "Not Found")
         if method != "POST":
@@ -102,6 +106,23 @@ class SlackWsgi:
             )
         out_headers = [(name, value) for name, values in response.headers.items() for value in values]
         out_headers.append(("X-Request-Id", request_id))
+        start_response(_status(response.status), out_headers)
+        return [response.body.encode("utf-8")]
+
+    def _oauth(self, environ: dict[str, Any], start_response: StartResponse, flow: OAuthFlow) -> Iterable[bytes]:
+        """The "Add to Slack" page and Slack's redirect back after an install: bolt's own OAuth flow."""
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            return _plain(start_response, 405, "Method Not Allowed")
+        headers = {
+            key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+        if environ.get("PATH_INFO") == flow.install_path:
+            response = flow.handle_installation(request)
+        else:
+            response = flow.handle_callback(request)
+        log.info("oauth %s", environ.get("PATH_INFO"), extra={"status": response.status})
+        out_headers = [(name, value) for name, values in response.headers.items() for value in values]
         start_response(_status(response.status), out_headers)
         return [response.body.encode("utf-8")]
 
@@ -239,7 +260,14 @@ def describe(body: dict[str, Any]) -> str:
 
 
 def _status(code: int) -> str:
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
+    reasons = {
+        200: "OK",
+        302: "Found",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        500: "Internal Server Error",
+    }
     return f"{code} {reasons.get(code, 'Status')}"
 
 

@@ -89,18 +89,24 @@ class Delivery:
         policy: RetryPolicy | None = None,
         matches: MatchService | None = None,
         languages: Languages | None = None,
+        *,
+        notifier_for: Callable[[str | None], Notifier | None] | None = None,
+        channels_for: Callable[[str | None], Channels] | None = None,
     ) -> None:
+        """`notifier_for` and `channels_for` give a workspace's own (several workspaces); without them,
+        `notifier` and `channels` serve every entry."""
         self.db = db
         self.languages = languages
         self.matches = matches
         self._attempt = threading.local()  # the entry being sent by this thread (see `_post_once`)
-        self.notifier = notifier
+        self._notifier = notifier
+        self.notifier_for = notifier_for or (lambda _workspace: notifier)
         self.clock = clock
-        self.channels = channels
+        self.channels_for = channels_for or (lambda _workspace: channels)
         self.policy = policy or RetryPolicy()
-        idea = self._idea_kind = _Kind("idea", channels.ideas, queries.get_idea, _render_idea, idea_document)
+        idea = self._idea_kind = _Kind("idea", "ideas", queries.get_idea, _render_idea, idea_document)
         challenge = self._challenge_kind = _Kind(
-            "challenge", channels.challenges, queries.get_challenge, _render_challenge, challenge_document
+            "challenge", "challenges", queries.get_challenge, _render_challenge, challenge_document
         )
         self._senders: dict[str, Callable[[int], Record]] = {
             "post_idea": partial(self._post, idea),
@@ -117,6 +123,11 @@ class Delivery:
             "nudge": self._nudge,
             "digest": self._digest,
         }
+
+    @property
+    def notifier(self) -> Notifier:
+        """The notifier of the workspace whose entry this thread is sending."""
+        return getattr(self._attempt, "notifier", None) or self._notifier
 
     @property
     def _addressed(self) -> dict[str, Callable[[int, str | None], Record]]:
@@ -139,6 +150,14 @@ class Delivery:
             kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
             plain = (entry.last_error or "").startswith(PLAIN_FALLBACK)
             self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain)
+            workspace_id = entry.workspace_id
+        notifier = self.notifier_for(workspace_id)
+        if notifier is None:  # uninstalled, or its token revoked: retrying would never succeed
+            with self.db.session() as session:
+                queries.mark_failed(session, outbox_id, "dropped: the app is not installed in its workspace")
+            log.warning("dropped outbox entry %s (%s): the app is not installed in %s", outbox_id, kind, workspace_id)
+            return False
+        self._attempt.notifier = notifier
         try:
             record = self._run_sender(kind, subject_id, recipient, outbox_id)
         except NotYet as error:
@@ -279,14 +298,15 @@ class Delivery:
             similar: list[Found] = []
             if row is not None and row.message_ts is None:
                 similar = self._similar(kind, row)
-                with self._reader(kind.channel):
+                channel = getattr(self.channels_for(row.workspace_id), kind.channel)
+                with self._reader(channel):
                     message = kind.render(session, row, similar)
         if row is None:
             return _nothing
         posted = link = None
         if message is not None:
             marker = {"kind": kind.noun, "id": subject_id}
-            posted = self._post_once(kind.channel, message, marker=marker, since=row.created_at)
+            posted = self._post_once(channel, message, marker=marker, since=row.created_at)
             link = self._permalink(posted.channel, posted.ts)
 
         def record(session: Session) -> None:
@@ -301,6 +321,7 @@ class Delivery:
                 subject_id=subject_id,
                 dedupe_key=f"confirm_{kind.noun}:{subject_id}",
                 now=self.clock.now(),
+                workspace_id=fresh.workspace_id if fresh is not None else None,
             )
 
         return record
@@ -407,7 +428,7 @@ class Delivery:
         """Show the idea's current state on its post (any version: the newest state is rendered)."""
         with self.db.session() as session:
             idea = self._posted_idea(session, idea_id)
-            with self._reader(idea.channel_id or self.channels.ideas):
+            with self._reader(idea.channel_id or self.channels_for(idea.workspace_id).ideas):
                 message = _render_idea(session, idea, self._similar(self._idea_kind, idea))
         self._update(idea.channel_id, idea.message_ts, message)
         return _nothing
@@ -483,7 +504,8 @@ class Delivery:
             if run is None:
                 return _nothing
             with self._reader(run.channel_id):
-                message = digest.digest_message(build_digest(session, run.period_start, run.period_end))
+                built = build_digest(session, run.period_start, run.period_end, run.workspace_id)
+                message = digest.digest_message(built)
         self._post_once(run.channel_id, message)
         return _nothing
 
@@ -508,7 +530,7 @@ class _Kind:
     """How to load and render one kind of submission."""
 
     noun: str
-    channel: str
+    channel: str  # which of the workspace's `Channels` it is posted in
     load: Callable[[Session, int], Idea | Challenge | None]
     render: Callable[[Session, Any, list[Found]], base.Message]
     document: Callable[[Any], Document]

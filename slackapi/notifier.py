@@ -73,7 +73,7 @@ class Notifier(Protocol):
     def update(self, channel: str, ts: str, message: Message) -> None: ...
 
 
-def make_web_client(token: str, base_url: str, timeout: float = 10) -> WebClient:
+def make_web_client(token: str | None, base_url: str, timeout: float = 10) -> WebClient:
     """A WebClient that waits out one 429 by itself (Slack did nothing with a call it refused so).
 
     slack_sdk's default also retries a dropped connection at once; that is left out on purpose: a

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from storage.models import SlackUser
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(days=1)
 LOOKUP_WAIT = 10.0  # seconds work after an ack waits for a time zone (Slack's own timeout is about this)
+ClientFor = Callable[[str | None], WebClient | None]  # a workspace's client (None: not installed there)
 RETRY_AFTER = 300.0  # seconds before a person whose look-up failed is asked for again (Slack slow, 429)
 
 
@@ -35,9 +36,14 @@ class People:
 
     Calling it with a user ID gives the time zone (what the reminder rules need)."""
 
-    def __init__(self, db: Database, client: WebClient | None, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, client: WebClient | None, clock: Clock, client_for: ClientFor | None = None
+    ) -> None:
+        """`client_for` finds the client of the workspace a person acts from (several workspaces)."""
         self.db = db
         self.client = client
+        self.client_for: ClientFor = client_for or (lambda _workspace: client)
+        self._can_ask = client is not None or client_for is not None
         self.clock = clock
         self._lookups = ThreadPoolExecutor(max_workers=2, thread_name_prefix="people")
         self._pending: dict[str, Future[SlackUser]] = {}
@@ -68,7 +74,7 @@ class People:
 
     def _look_up_soon(self, user_id: str) -> Future[SlackUser] | None:
         with self._lock:
-            if self.client is None or time.monotonic() < self._failed.get(user_id, 0.0):
+            if not self._can_ask or time.monotonic() < self._failed.get(user_id, 0.0):
                 return None
             pending = self._pending.get(user_id)
             if pending is not None:
@@ -116,10 +122,13 @@ class People:
                 return queries.slack_user(session, user_id) or SlackUser(user_id=user_id, fetched_at=None)
 
     def _fetch(self, user_id: str) -> Mapping[str, Any] | None:
-        if self.client is None:
+        with self.db.session() as session:
+            known = queries.slack_user(session, user_id)
+        client = self.client_for(known.workspace_id if known is not None else None)
+        if client is None:
             return None
         try:
-            return self.client.users_info(user=user_id, include_locale=True)["user"]
+            return client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackClientError, OSError, KeyError, TypeError):
             log.warning("could not read a person's time zone and locale from Slack; using the defaults for a while")
             with self._lock:

@@ -65,6 +65,9 @@ class Idea(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=32)
     lessons_learned: str | None = Field(default=None, sa_type=Text)
     merged_into: str | None = Field(default=None, max_length=40)
+    source_link: str | None = Field(default=None, max_length=500)  # the message it was made from
+    source_author_id: str | None = Field(default=None, max_length=32)  # that message's author, if not the author
+    source_author_named: bool | None = None  # their answer: None asked, True named on the post, False not
     first_feedback_at: datetime | None = None
     last_feedback_at: datetime | None = None
     awaiting_since: datetime | None = None  # reviewers owe feedback since then (None: not waiting on them)
@@ -86,6 +89,7 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(max_length=40)
     subject_id: int
     recipient: str | None = Field(default=None, max_length=32)  # for notices sent to several people
+    workspace_id: str | None = Field(default=None, max_length=32)  # whose token sends it (None: the one workspace)
     dedupe_key: str = Field(max_length=120)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
@@ -219,15 +223,17 @@ class SlackUser(SQLModel, table=True):
     language_chosen_at: datetime | None = None
     deactivated_at: datetime | None = None  # Slack said the account was deactivated (retention counts from then)
     erasure_requested_at: datetime | None = None  # asked to be erased while reviewing open ideas
+    workspace_id: str | None = Field(default=None, max_length=32)  # whose token asks Slack about them
 
 
 class DigestRun(SQLModel, table=True):
     """One weekly digest for one channel: unique, so each is sent once whatever the processes do."""
 
     __tablename__ = "digest_run"
-    __table_args__ = (UniqueConstraint("channel_id", "period_end", name="uq_digest_once"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "period_end", name="uq_digest_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = Field(default=None, max_length=32)
     channel_id: str = Field(max_length=32)
     period_start: datetime
     period_end: datetime
@@ -254,3 +260,32 @@ class SeenRequest(SQLModel, table=True):
 
     signature: str = Field(primary_key=True, max_length=80)
     expires_at: datetime = Field(index=True)
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace the bot serves: its settings (a JSON object over the environment's defaults) and
+    whether the app is installed there. Rows stay after an uninstall until `erase_after`."""
+
+    __tablename__ = "workspace"
+
+    id: str = Field(primary_key=True, max_length=32)  # Slack's team ID
+    enterprise_id: str | None = Field(default=None, max_length=32, index=True)
+    name: str | None = Field(default=None, max_length=200)
+    settings: str = Field(default="{}", sa_type=Text)
+    installed_at: datetime | None = None
+    uninstalled_at: datetime | None = None
+    erase_after: datetime | None = None  # the scheduler erases its data then (UNINSTALL_RETENTION)
+
+
+class SettingChange(SQLModel, table=True):
+    """Who changed which workspace setting, when, from what to what (shown in the week's digest)."""
+
+    __tablename__ = "setting_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32, index=True)
+    user_id: str = Field(max_length=32)
+    name: str = Field(max_length=40)
+    before: str = Field(sa_type=Text)
+    after: str = Field(sa_type=Text)
+    changed_at: datetime

@@ -11,8 +11,12 @@ from storage.models import (
 )
 
 
-def add_digest_run(session: Session, channel_id: str, start: datetime, end: datetime, now: datetime) -> int:
-    run = DigestRun(channel_id=channel_id, period_start=start, period_end=end, created_at=now)
+def add_digest_run(
+    session: Session, channel_id: str, start: datetime, end: datetime, now: datetime, workspace_id: str = ""
+) -> int:
+    run = DigestRun(
+        workspace_id=workspace_id, channel_id=channel_id, period_start=start, period_end=end, created_at=now
+    )
     session.add(run)
     session.flush()
     assert run.id is not None

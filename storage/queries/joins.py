@@ -47,10 +47,12 @@ def owner_of(session: Session, target: str) -> str | None:
     return (project.contact or "").strip() or None if project else None
 
 
-def count_joins(session: Session, start: datetime, end: datetime) -> int:
+def count_joins(session: Session, start: datetime, end: datetime, workspace_id: str | None = None) -> int:
     query = (
         select(func.count())
         .select_from(JoinRequest)
         .where(col(JoinRequest.created_at) >= start, col(JoinRequest.created_at) < end)
     )
+    if workspace_id:
+        query = query.where(JoinRequest.workspace_id == workspace_id)
     return session.exec(query).one()

@@ -15,7 +15,14 @@ from storage.models import (
 
 
 def enqueue(
-    session: Session, *, kind: str, subject_id: int, dedupe_key: str, now: datetime, recipient: str | None = None
+    session: Session,
+    *,
+    kind: str,
+    subject_id: int,
+    dedupe_key: str,
+    now: datetime,
+    recipient: str | None = None,
+    workspace_id: str | None = None,
 ) -> None:
     """Owe a Slack message; a second enqueue with the same key is ignored."""
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
@@ -28,6 +35,7 @@ def enqueue(
                     kind=kind,
                     subject_id=subject_id,
                     recipient=recipient,
+                    workspace_id=workspace_id,
                     dedupe_key=dedupe_key,
                     next_attempt_at=now,
                     created_at=now,
@@ -45,11 +53,20 @@ def owe(
     *,
     version: int | None = None,
     recipient: str | None = None,
+    workspace_id: str | None = None,
 ) -> None:
     """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates; and
     recipient, for notices to several people, so that each person is told once)."""
     key = ":".join(str(part) for part in (kind, subject_id, version, recipient) if part is not None)
-    enqueue(session, kind=kind, subject_id=subject_id, dedupe_key=key, now=now, recipient=recipient)
+    enqueue(
+        session,
+        kind=kind,
+        subject_id=subject_id,
+        dedupe_key=key,
+        now=now,
+        recipient=recipient,
+        workspace_id=workspace_id,
+    )
 
 
 def due_outbox_ids(

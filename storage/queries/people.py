@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from storage.models import (
     SlackUser,
 )
+from storage.queries.rows import row_once
 
 
 def slack_user(session: Session, user_id: str) -> SlackUser | None:
@@ -36,13 +35,5 @@ def save_language_choice(session: Session, user_id: str, language: str | None, n
 
 
 def slack_user_row(session: Session, user_id: str) -> SlackUser:
-    """The person's row, added if the bot has never stored anything about them. Added with "on conflict do
-    nothing": a request and the person's own look-up (started by that request) often add it at once, and
-    the second used to fail the whole transaction (a language choice, an erasure request lost)."""
-    row = session.get(SlackUser, user_id)
-    if row is None:
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(SlackUser).values(user_id=user_id).on_conflict_do_nothing())
-        row = session.get(SlackUser, user_id, populate_existing=True)
-        assert row is not None
-    return row
+    """The person's row, added if the bot has never stored anything about them."""
+    return row_once(session, SlackUser, user_id, user_id=user_id)

@@ -95,14 +95,22 @@ def test_a_refused_message_is_kept_and_retried_later_when_the_cause_is_configura
     clock = ManualClock(datetime(2026, 11, 30, 9, tzinfo=UTC))
     with db.session() as session:
         submit_idea(session, DRAFT, AUTHOR, clock.now())
-    notifier = SlackNotifier(make_web_client("xoxb-revoked", fake_slack.api_url))
-    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), RetryPolicy())
+    token = ["xoxb-revoked"]  # the administrator reinstalls the app: the workspace's token changes
+    notifier = SlackNotifier(make_web_client(token[0], fake_slack.api_url))
+    delivery = Delivery(
+        db,
+        notifier,
+        clock,
+        Channels(IDEAS, IDEAS),
+        RetryPolicy(),
+        notifier_for=lambda _workspace: SlackNotifier(make_web_client(token[0], fake_slack.api_url)),
+    )
     assert delivery.deliver_due() == 0
     with db.session() as session:
         [entry] = queries.outbox_messages(session)
     assert entry.status == "pending" and entry.last_error == "rejected: invalid_auth"
 
-    delivery.notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    token[0] = fake_slack.token
     assert delivery.deliver_due() == 0  # not due yet: back-off
     clock.advance(timedelta(seconds=3))
     assert delivery.deliver_due() == 1

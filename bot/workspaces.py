@@ -1,0 +1,171 @@
+"""Each workspace's own settings (over the environment's defaults), who changed them, and the life of an
+install: added, uninstalled (sending stops, data kept for a while), erased."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from storage import queries
+from storage.models import SettingChange
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """What an administrator sets for one workspace, in Slack's App Home or from the environment."""
+
+    ideas_channel: str = ""
+    challenges_channel: str = ""
+    innovation_team: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    digest_channels: tuple[str, ...] = ()
+    escalation_channel: str | None = None
+
+    @classmethod
+    def defaults(cls, settings: Settings) -> WorkspaceSettings:
+        """What a new workspace starts with: the environment's values."""
+        return cls(
+            ideas_channel=settings.ideas_channel,
+            challenges_channel=settings.challenges_channel or settings.ideas_channel,
+            innovation_team=settings.innovation_team,
+            reviewers=settings.reviewers,
+            digest_channels=settings.digest_channels,
+            escalation_channel=settings.escalation_channel,
+        )
+
+    def with_values(self, values: Mapping[str, Any]) -> WorkspaceSettings:
+        """These settings with the stored `values` over them (unknown names, from a newer version, ignored)."""
+        known = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in known:
+                continue
+            current = getattr(self, name)
+            changes[name] = tuple(value) if isinstance(current, tuple) else value
+        return dataclasses.replace(self, **changes)
+
+    def stored(self, name: str) -> Any:
+        """A setting as it is kept in JSON."""
+        value = getattr(self, name)
+        return list(value) if isinstance(value, tuple) else value
+
+
+SETTING_NAMES = tuple(f.name for f in dataclasses.fields(WorkspaceSettings))
+
+
+class Workspaces:
+    """The settings of every workspace, read from the database (a few rows, read per request)."""
+
+    def __init__(self, settings: Settings, retention: timedelta) -> None:
+        self.defaults = WorkspaceSettings.defaults(settings)
+        self.retention = retention
+
+    def settings_of(self, session: Session, workspace_id: str | None) -> WorkspaceSettings:
+        if workspace_id is None:
+            return self.defaults
+        row = queries.get_workspace(session, workspace_id)
+        if row is None:
+            return self.defaults
+        return self.defaults.with_values(json.loads(row.settings or "{}"))
+
+    def change(
+        self, session: Session, workspace_id: str, user_id: str, new: WorkspaceSettings, now: datetime
+    ) -> list[str]:
+        """Keep `new` as the workspace's settings and record each setting that changed; returns their names."""
+        row = queries.workspace_row(session, workspace_id)
+        old = self.settings_of(session, workspace_id)
+        stored = json.loads(row.settings or "{}")
+        changed = []
+        for name in SETTING_NAMES:
+            before, after = old.stored(name), new.stored(name)
+            if before == after:
+                continue
+            stored[name] = after
+            changed.append(name)
+            queries.add_setting_change(session, workspace_id, user_id, name, json.dumps(before), json.dumps(after), now)
+        row.settings = json.dumps(stored, sort_keys=True)
+        return changed
+
+    def changes(
+        self, session: Session, workspace_id: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Sequence[SettingChange]:
+        return queries.setting_changes(session, workspace_id, start, end)
+
+    def seen(self, session: Session, workspace_id: str, enterprise_id: str | None) -> None:
+        """A request came from this workspace: make sure it has a row, and know its organisation."""
+        row = queries.get_workspace(session, workspace_id)
+        if row is None or (enterprise_id and row.enterprise_id != enterprise_id):
+            queries.workspace_row(session, workspace_id, enterprise_id)
+
+    def installed(
+        self,
+        session: Session,
+        *,
+        team_id: str | None,
+        enterprise_id: str | None,
+        name: str | None,
+        now: datetime,
+    ) -> None:
+        """Slack installed the app: in one workspace, or org-wide (`team_id` None) in an organisation."""
+        rows = [queries.workspace_row(session, team_id, enterprise_id)] if team_id else []
+        if team_id is None and enterprise_id:
+            rows = list(queries.workspaces_of(session, enterprise_id))
+        for row in rows:
+            row.installed_at, row.uninstalled_at, row.erase_after = now, None, None
+            if name and team_id:
+                row.name = name
+
+    def uninstalled(
+        self, session: Session, *, team_id: str | None, enterprise_id: str | None, now: datetime
+    ) -> list[str]:
+        """The app was removed (or its bot token revoked) there: stop sending, keep the data until the
+        retention ends. Returns the workspaces it concerns."""
+        if team_id:
+            rows = [queries.workspace_row(session, team_id, enterprise_id)]
+        else:  # an org-wide install serves every workspace of the organisation
+            rows = list(queries.workspaces_of(session, enterprise_id or ""))
+        ids = [row.id for row in rows]
+        for row in rows:
+            row.uninstalled_at, row.erase_after = now, now + self.retention
+        dropped = queries.drop_owed(session, ids, "dropped: the app was uninstalled from the workspace")
+        if dropped:
+            log.warning("dropped %s message(s) owed to Slack: the app was uninstalled from %s", dropped, ids)
+        return ids
+
+    def digest_targets(self, session: Session) -> list[tuple[str, tuple[str, ...]]]:
+        """(workspace, its digest channels) for every workspace the app is installed in."""
+        return [
+            (row.id, self.settings_of(session, row.id).digest_channels)
+            for row in queries.workspaces(session)
+            if row.uninstalled_at is None
+        ]
+
+    def escalation_of(self, session: Session, default: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+        """Who hears of an idea nobody answered, per workspace: its escalation channel, else its team."""
+
+        def recipients(workspace_id: str) -> tuple[str, ...]:
+            chosen = self.settings_of(session, workspace_id)
+            if chosen.escalation_channel:
+                return (chosen.escalation_channel,)
+            return chosen.innovation_team or default
+
+        return recipients
+
+    def erase_due(self, session: Session, now: datetime) -> list[str]:
+        """Erase every workspace whose retention after an uninstall has ended; returns their IDs."""
+        erased = []
+        for row in queries.due_erasures(session, now):
+            counts = queries.erase_workspace(session, row.id)
+            log.info("erased the data of uninstalled workspace %s: %s", row.id, counts)
+            erased.append(row.id)
+        return erased
