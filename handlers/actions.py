@@ -49,7 +49,8 @@ def register(app: App, services: Services) -> None:
         if not value.isdigit():
             tell(respond, _("That button does not point to a challenge I know."))
             return
-        user, now, team = body["user"]["id"], services.clock.now(), services.settings.innovation_team
+        user, now = body["user"]["id"], services.clock.now()
+        team = services.settings_of(payloads.workspace(body)).innovation_team
         moved, challenge = checked(
             services, respond, lambda session: challenges.move_challenge(session, int(value), user, status, now, team)
         )

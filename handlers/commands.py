@@ -99,7 +99,7 @@ def reply(services: Services, build: Callable[[Session], base.Message]) -> base.
 
 def _reviewers_command(services: Services, author: Author, text: str) -> base.Message:
     """`/ideas reviewers [list | set TEAM @a @b | remove TEAM]`, for the innovation team only."""
-    if author.user_id not in services.settings.innovation_team:
+    if author.user_id not in services.settings_of(author.workspace_id).innovation_team:
         return replies.usage(_("Only the innovation team can change who reviews ideas."))
     verb, _sep, rest = text.partition(" ")
     try:

@@ -34,7 +34,7 @@ def register(app: App, services: Services) -> None:
                     workspace,
                     user,
                     now,
-                    Deciders(services.settings.innovation_team),
+                    Deciders(services.settings_of(workspace).innovation_team),
                     lambda idea: next_nudge(session, idea, services.policy, services.time_zones, now),
                 )
             reader = zone(services.time_zones(user), services.settings.timezone)

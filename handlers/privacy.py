@@ -66,7 +66,7 @@ def register(app: App, services: Services) -> None:
     def approve(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         approver, person, now = body["user"]["id"], str(action.get("value", "")), services.clock.now()
-        team = services.settings.innovation_team
+        team = services.settings_of(payloads.workspace(body)).innovation_team
         done, _erasure = checked(
             services, respond, lambda session: privacy.approve_erasure(session, person, approver, now, team)
         )

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    deciders = Deciders(innovation_team=services.settings.innovation_team)
+    def deciders(workspace_id: str | None) -> Deciders:
+        return Deciders(innovation_team=services.settings_of(workspace_id).innovation_team)
 
     def on_decision_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
@@ -34,8 +35,9 @@ def register(app: App, services: Services) -> None:
         idea_id = payloads.idea_id(action)
         user = body["user"]["id"]
         workspace = payloads.workspace(body)
+        who = deciders(workspace)
         allowed, idea = checked(
-            services, respond, lambda session: reviews.idea_for(session, idea_id, user, name, deciders, workspace)
+            services, respond, lambda session: reviews.idea_for(session, idea_id, user, name, who, workspace)
         )
         if not allowed or idea is None:
             return
@@ -86,6 +88,8 @@ def register(app: App, services: Services) -> None:
             return
         comment, outcome, target = payloads.decision_values(view)
 
+        who = deciders(payloads.workspace(body))
+
         def decide(session: Session) -> PastProject | None:
             reviews.decide(
                 session,
@@ -93,7 +97,7 @@ def register(app: App, services: Services) -> None:
                 body["user"]["id"],
                 name,
                 services.clock.now(),
-                deciders,
+                who,
                 comment=comment,
                 outcome=outcome,
                 target=target,
@@ -164,6 +168,7 @@ def register(app: App, services: Services) -> None:
         if event.get("thread_ts") == event.get("ts"):
             return next()
         try:
+            who = deciders(body.get("team_id"))  # inside: a database that is down gets its 503 too
             with services.db.session() as session:
                 reviews.record_thread_reply(
                     session,
@@ -173,7 +178,7 @@ def register(app: App, services: Services) -> None:
                     text=str(event.get("text", "")),
                     message_ts=event.get("ts", ""),
                     now=services.clock.now(),
-                    deciders=deciders,
+                    deciders=who,
                 )
         except SQLAlchemyError:
             log.warning("database unavailable: thread reply not kept; Slack will send it again")

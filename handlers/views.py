@@ -20,14 +20,13 @@ def register(app: App, services: Services) -> None:
     @app.view(ids.IDEA_MODAL)
     def idea_submitted(ack: Ack, body: dict, view: dict) -> None:
         author, draft = payloads.author(body), payloads.idea_draft(view)
+        chosen = services.settings_of(author.workspace_id)
         _save_and_confirm(
             ack,
             services,
-            lambda session: submissions.submit_idea(
-                session, draft, author, services.clock.now(), services.settings.reviewers
-            ),
+            lambda session: submissions.submit_idea(session, draft, author, services.clock.now(), chosen.reviewers),
             kind="idea",
-            channel=services.settings.ideas_channel,
+            channel=chosen.ideas_channel,
         )
 
     @app.view(ids.CHALLENGE_MODAL)
@@ -41,7 +40,7 @@ def register(app: App, services: Services) -> None:
             services,
             lambda session: submissions.submit_challenge(session, draft, author, services.clock.now()),
             kind="challenge",
-            channel=services.settings.challenges_channel,
+            channel=services.settings_of(author.workspace_id).challenges_channel,
         )
 
 
