@@ -39,18 +39,78 @@ def sign(secret: str, timestamp: str, body: str) -> str:
 class SlackSender:
     """Posts slash commands and interactions to the bot's /slack/events endpoint."""
 
-    def __init__(self, events_url: str, signing_secret: str, response_url: str = "") -> None:
+    def __init__(
+        self,
+        events_url: str,
+        signing_secret: str,
+        response_url: str = "",
+        team_id: str = WORKSPACE,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> None:
         self.events_url = events_url
         self.signing_secret = signing_secret
         self.response_url = response_url
+        self.team_id = team_id  # the workspace requests come from
+        self.enterprise_id = enterprise_id  # its Enterprise Grid organisation, if any
+        self.org_wide = org_wide  # the app is installed org-wide there: Slack says is_enterprise_install
         self._trigger = 0
         self.last_trigger = ""  # the trigger_id of the latest request, to find the view it opened
+
+    def from_workspace(self, team_id: str, enterprise_id: str | None = None, org_wide: bool = False) -> SlackSender:
+        """A sender for requests from another workspace (of organisation `enterprise_id`, if given)."""
+        return SlackSender(self.events_url, self.signing_secret, self.response_url, team_id, enterprise_id, org_wide)
+
+    def event(self, event: dict[str, Any]) -> Reply:
+        """An Events API delivery of `event`, as Slack wraps it (`event_callback`)."""
+        org_wide = self.org_wide
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "enterprise_id": self.enterprise_id,
+            "api_app_id": APP_ID,
+            "event": {"event_ts": f"{time.time():.6f}", **event},
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "is_enterprise_install": org_wide,
+            "authorizations": [
+                {
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if org_wide else self.team_id,
+                    "user_id": "U0BOT00001",
+                    "is_bot": True,
+                    "is_enterprise_install": org_wide,
+                }
+            ],
+        }
+        return self.post_raw_json(envelope)
+
+    def shortcut(self, callback_id: str, user: str = "U0ALICE001") -> Reply:
+        """A global shortcut, chosen from the shortcuts menu or the message composer."""
+        payload = {**self._interaction("shortcut", user), "callback_id": callback_id, "action_ts": f"{time.time():.6f}"}
+        return self.post_payload(payload)
+
+    def message_shortcut(
+        self, callback_id: str, message: dict[str, Any], user: str = "U0ALICE001", channel: str = "C0GENERAL1"
+    ) -> Reply:
+        """A message shortcut, chosen from a message's "More actions" menu."""
+        payload = {
+            **self._interaction("message_action", user),
+            "callback_id": callback_id,
+            "action_ts": f"{time.time():.6f}",
+            "channel": {"id": channel, "name": "general"},
+            "message": message,
+            "message_ts": message["ts"],
+            "response_url": self.response_url,
+        }
+        return self.post_payload(payload)
 
     def command(self, command: str, text: str = "", user: str = "U0ALICE001", channel: str = "C0GENERAL1") -> Reply:
         """A slash command, as the form fields Slack sends."""
         fields = {
             "token": "legacy-verification-token",
-            "team_id": WORKSPACE,
+            "team_id": self.team_id,
             "team_domain": "fake",
             "channel_id": channel,
             "channel_name": "general",
@@ -59,7 +119,8 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.org_wide else "false",
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "response_url": self.response_url,
             "trigger_id": self._next_trigger(),
         }
@@ -117,13 +178,13 @@ class SlackSender:
         """What every interaction payload carries: its type, who, which app, workspace and trigger."""
         return {
             "type": kind,
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": WORKSPACE},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": self.team_id},
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
             "trigger_id": self._next_trigger(),
-            "team": {"id": WORKSPACE, "domain": "fake"},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": {"id": self.team_id, "domain": "fake"},
+            "enterprise": {"id": self.enterprise_id, "name": "Fake Government"} if self.enterprise_id else None,
+            "is_enterprise_install": self.org_wide,
         }
 
     def post_payload(self, payload: dict[str, Any]) -> Reply:

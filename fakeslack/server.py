@@ -30,6 +30,18 @@ class Call:
     args: dict[str, Any]
     status: int  # what the fake answered
     result: dict[str, Any] = field(default_factory=dict)
+    token: str = ""  # the bearer token it was made with
+
+
+@dataclass
+class Install:
+    """What a token stands for: a bot installed in a workspace, or org-wide in an Enterprise Grid org."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    team_name: str = "Fake Administration"
+    refresh_token: str | None = None  # with token rotation on
 
 
 @dataclass
@@ -58,6 +70,9 @@ class FakeSlack:
 
     def __init__(self, token: str = "xoxb-test-token") -> None:
         self.token = token
+        self.installs: dict[str, Install] = {token: Install(WORKSPACE)}  # bot token -> what it serves
+        self.grants: dict[str, tuple[str, Install]] = {}  # OAuth code -> the token it is exchanged for
+        self.revoked: set[str] = set()
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self.names: dict[str, str] = {}  # user ID -> their display name (default: none set, as Slack allows)
@@ -141,6 +156,29 @@ class FakeSlack:
         with self._lock:
             self.refusals[method] = error
 
+    def grant(
+        self,
+        code: str,
+        token: str,
+        team_id: str | None,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+        team_name: str = "Fake Administration",
+        rotating: bool = False,
+    ) -> None:
+        """Let `oauth.v2.access` exchange `code` for `token`, as after a person clicked "Allow" on Slack's
+        install page; `org_wide` installs in every workspace of the organisation `enterprise_id`."""
+        refresh = f"xoxe-1-refresh-{token}" if rotating else None
+        install = Install(team_id, enterprise_id, org_wide, team_name, refresh)
+        with self._lock:
+            self.grants[code] = (token, install)
+
+    def revoke(self, token: str) -> None:
+        """The token stops working (the app was uninstalled): Slack answers `token_revoked`."""
+        with self._lock:
+            self.revoked.add(token)
+
     def calls(self, method: str | None = None, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
             return [
@@ -217,14 +255,66 @@ class FakeSlack:
                     headers["X-Fake-Delay"] = str(failure.delay)
                 error = "ratelimited" if failure.status == 429 else "internal_error"
                 return failure.status, {"ok": False, "error": error}, headers
-            if authorization != f"Bearer {self.token}" and method != "api.test":
-                self.state.calls.append(Call(method, args, 200))
-                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            token = authorization.removeprefix("Bearer ")
+            if method.startswith("oauth.v2."):  # client credentials (basic auth), not a token
+                body = self._oauth(args)
+                self.state.calls.append(Call(method, args, 200, body))
+                return 200, body, {}
+            known = token in self.installs or token.startswith("xwfp-")  # xwfp-: a workflow step's own token
+            if (not known or token in self.revoked) and method != "api.test":
+                self.state.calls.append(Call(method, args, 200, token=token))
+                return 200, {"ok": False, "error": "token_revoked" if token in self.revoked else "invalid_auth"}, {}
             body = (
-                {"ok": False, "error": self.refusals[method]} if method in self.refusals else self._method(method, args)
+                {"ok": False, "error": self.refusals[method]}
+                if method in self.refusals
+                else self._method(method, args, self.installs.get(token))
             )
-            self.state.calls.append(Call(method, args, 200, body))
+            self.state.calls.append(Call(method, args, 200, body, token))
             return 200, body, {}
+
+    def _oauth(self, args: dict[str, Any]) -> dict[str, Any]:
+        """`oauth.v2.access`: a code for a bot token (Slack's documented response), or, with
+        `grant_type=refresh_token`, a rotating token for a fresh one."""
+        if args.get("grant_type") == "refresh_token":
+            old = next((t for t, i in self.installs.items() if i.refresh_token == args.get("refresh_token")), None)
+            if old is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            install = self.installs[old]
+            new = f"{old.split('~')[0]}~{len(self.installs)}"
+            self.installs[new] = Install(
+                install.team_id, install.enterprise_id, install.org_wide, install.team_name, f"xoxe-1-refresh-{new}"
+            )
+            self.revoked.add(old)
+            return {
+                "ok": True,
+                "access_token": new,
+                "token_type": "bot",
+                "refresh_token": f"xoxe-1-refresh-{new}",
+                "expires_in": 43200,
+                "team": {"id": install.team_id},
+                "enterprise": {"id": install.enterprise_id} if install.enterprise_id else None,
+                "is_enterprise_install": install.org_wide,
+            }
+        granted = self.grants.pop(str(args.get("code")), None)
+        if granted is None:
+            return {"ok": False, "error": "invalid_code"}
+        token, install = granted
+        self.installs[token] = install
+        body: dict[str, Any] = {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,users:read",
+            "bot_user_id": BOT_USER,
+            "app_id": "A0INNOVATE",
+            "team": None if install.org_wide else {"id": install.team_id, "name": install.team_name},
+            "enterprise": {"id": install.enterprise_id, "name": "Fake Government"} if install.enterprise_id else None,
+            "is_enterprise_install": install.org_wide,
+            "authed_user": {"id": "U0INSTALL1"},
+        }
+        if install.refresh_token:
+            body |= {"refresh_token": install.refresh_token, "expires_in": 43200}
+        return body
 
     def _refused_message(self, args: dict[str, Any]) -> str | None:
         """The error Slack answers a message with that breaks its limits (None when it keeps them)."""
@@ -246,18 +336,25 @@ class FakeSlack:
         self._last_ts = max(time.time(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
-    def _method(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _method(self, method: str, args: dict[str, Any], install: Install | None = None) -> dict[str, Any]:
+        install = install or Install(WORKSPACE)
         match method:
             case "auth.test":
-                return {
+                answer = {
                     "ok": True,
                     "url": "https://fake.slack.com/",
-                    "team": "Fake Administration",
+                    "team": install.team_name,
                     "user": "innovationbot",
-                    "team_id": WORKSPACE,
+                    "team_id": install.team_id,
                     "user_id": BOT_USER,
                     "bot_id": "B0BOT00001",
+                    "is_enterprise_install": install.org_wide,
                 }
+                if install.enterprise_id:
+                    answer["enterprise_id"] = install.enterprise_id
+                return answer
+            case "functions.completeSuccess" | "functions.completeError":
+                return {"ok": True}
             case "chat.postMessage":
                 channel = args.get("channel")
                 if not channel:

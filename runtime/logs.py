@@ -22,7 +22,7 @@ from typing import Any
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Slack tokens, and the password part of a database URL, wherever they appear
-_TOKEN = re.compile(r"\bx(?:ox[abpoesr]|app)-[A-Za-z0-9-]+")
+_TOKEN = re.compile(r"\bx(?:ox[abpoesr]|app|wfp)-[A-Za-z0-9-]+")  # xwfp-: a workflow step's token
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
 REDACTED = "[redacted]"
 # Libraries whose verbose lines hold request bodies, SQL or user ids, or are noise: their least level

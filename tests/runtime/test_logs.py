@@ -25,10 +25,13 @@ def test_the_redactor_removes_tokens_secrets_and_url_passwords():
     redact = Redactor(["xoxb-123-abc", SIGNING_SECRET, "hunter2"])
     line = (
         f"token xoxb-123-abc, another xoxp-9-9-zz, app xapp-1-A-2, secret {SIGNING_SECRET}, "
+        "rotated xoxe.xoxb-1-MS0yLTEy, workflow xwfp-7-ABC-def, "
         "url postgresql://bot:hunter2@db/x and postgres://u:other%40pw@h/d"
     )
     cleaned = redact(line)
-    for secret in ("xoxb-123-abc", "xoxp-9-9-zz", "xapp-1-A-2", SIGNING_SECRET, "hunter2", "other%40pw"):
+    for secret in ("xoxb-123-abc", "xoxp-9-9-zz", "xapp-1-A-2", SIGNING_SECRET, "hunter2", "other%40pw", "MS0yLTEy"):
+        assert secret not in cleaned
+    for secret in ("xwfp-7-ABC-def",):
         assert secret not in cleaned
     assert "postgresql://bot:[redacted]@db/x" in cleaned
 
