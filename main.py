@@ -31,7 +31,8 @@ def run(context: typer.Context) -> None:
     if context.invoked_subcommand is not None:
         return
     load_dotenv(find_dotenv(usecwd=True))
-    if not os.environ.get("SLACK_BOT_TOKEN", "").strip() and sys.stdin.isatty() and sys.stdout.isatty():
+    no_slack = not (os.environ.get("SLACK_BOT_TOKEN", "").strip() or os.environ.get("SLACK_CLIENT_ID", "").strip())
+    if no_slack and sys.stdin.isatty() and sys.stdout.isatty():
         typer.echo("No SLACK_BOT_TOKEN: starting the local console instead (README, 'Setting up the Slack app').")
         context.invoke(console, sample=False, start=None)
         return
@@ -41,7 +42,8 @@ def run(context: typer.Context) -> None:
 
     runtime = BotRuntime(settings)
     _start(runtime)
-    _check_token(runtime)
+    if not settings.oauth:  # with OAuth, each workspace's token is checked by Slack on its first request
+        _check_token(runtime)
     try:
         if settings.socket_mode:
             _run_socket_mode(runtime)
@@ -306,6 +308,68 @@ def outbox_drop(outbox_id: Annotated[int, typer.Argument(help="The entry's numbe
     if not pending:
         _fail(f"no owed outbox entry {outbox_id}: see main.py outbox list")
     typer.echo(f"entry {outbox_id} dropped: it will not be sent")
+
+
+workspaces_cli = typer.Typer(
+    help="The workspaces the bot serves (OAuth installs): list them, or erase one's data now.",
+    no_args_is_help=True,
+)
+cli.add_typer(workspaces_cli, name="workspaces")
+
+
+@workspaces_cli.command("list")
+def workspaces_list() -> None:
+    """Every workspace the bot has served: installed or not, and when its data is erased."""
+    from storage import queries
+
+    with _database().session() as session:
+        rows = queries.workspaces(session)
+        counts = {row.id: len(queries.ideas_in_workspace(session, row.id)) for row in rows}
+    if not rows:
+        typer.echo("no workspace yet: install the app from /slack/install (or send the bot a command)")
+        return
+    for row in rows:
+        if row.uninstalled_at is None:
+            state = "installed"
+        else:
+            erase = row.erase_after.date().isoformat() if row.erase_after else "never"
+            state = f"uninstalled {row.uninstalled_at.date().isoformat()}, data erased on {erase}"
+        org = f" (organisation {row.enterprise_id})" if row.enterprise_id else ""
+        typer.echo(f"{row.id}\t{row.name or '-'}{org}\t{counts[row.id]} idea(s)\t{state}")
+
+
+@workspaces_cli.command("erase")
+def workspaces_erase(
+    team_id: Annotated[str, typer.Argument(help="The workspace's ID (T…), from workspaces list.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+) -> None:
+    """Erase everything a workspace holds (ideas, challenges, people, settings, what it is owed) now."""
+    from storage import queries
+
+    with _database().session() as session:
+        row = queries.get_workspace(session, team_id)
+    if row is None:
+        _fail(f"no workspace {team_id}: see main.py workspaces list")
+    if row.uninstalled_at is None and not yes:
+        _fail(f"{team_id} still has the app installed: uninstall it in Slack first, or add --yes")
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail("erasure cannot be undone: run it in a terminal to confirm, or add --yes")
+        typer.confirm(f"Erase every idea, challenge and person of {team_id}? This cannot be undone", abort=True)
+    with _database().session() as session:
+        counts = queries.erase_workspace(session, team_id)
+    for kind, count in sorted(counts.items()):
+        if count:
+            typer.echo(f"{kind}: {count}")
+    typer.echo(f"{team_id} erased")
+
+
+@cli.command("new-key")
+def new_key() -> None:
+    """Print a new TOKEN_ENCRYPTION_KEY (a Fernet key) to put in .env."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode())
 
 
 privacy_cli = typer.Typer(

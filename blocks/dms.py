@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.base import Message, context, link, mention, quote, sections
-from blocks.ids import EDIT_BUTTON, SNOOZE_BUTTON, idea_move
+from blocks.ids import DONT_NAME_ME, EDIT_BUTTON, NAME_ME, SNOOZE_BUTTON, idea_move
 from blocks.posts import BUTTONS, merged_into, said
 from bot.i18n import _, ngettext
 from bot.labels import status_label
@@ -113,6 +113,32 @@ def edit_dm(idea: Idea) -> Message:
         title=link(idea.title, idea.permalink),
     )
     return Message(text=_("An idea you review was updated"), blocks=sections(text))
+
+
+def naming_request(idea: Idea) -> Message:
+    """To the author of a message someone turned into an idea: may the idea name you? (Never without a yes.)"""
+    title = link(idea.title, idea.permalink)
+    if idea.anonymous:
+        text = _(
+            ":speech_balloon: Someone turned {origin} of yours into the idea {title}.",
+            title=title,
+            origin=link(_("a message"), idea.source_link, bold=False),
+        )
+    else:
+        text = _(
+            ":speech_balloon: {person} turned {origin} of yours into the idea {title}.",
+            person=mention(idea.author_id),
+            title=title,
+            origin=link(_("a message"), idea.source_link, bold=False),
+        )
+    question = _("Should the idea name you as the one who first wrote it? Nobody sees your name unless you say yes.")
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(text=_("Name me"), action_id=NAME_ME, value=str(idea.id), style="primary"),
+            ButtonElement(text=_("Don't name me"), action_id=DONT_NAME_ME, value=str(idea.id)),
+        ]
+    )
+    return Message(text=_("Your message became an idea"), blocks=[*sections(text + "\n" + question), buttons])
 
 
 def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:

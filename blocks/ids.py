@@ -12,6 +12,12 @@ IDEA_MODAL = "idea_modal"
 CHALLENGE_MODAL = "challenge_modal"
 DECISION_MODAL = "decision_modal"
 EDIT_MODAL = "idea_edit_modal"
+SETTINGS_MODAL = "workspace_settings"
+
+# shortcuts and the Workflow Builder step (callback_id, as manifest.yml declares them)
+SHARE_IDEA_SHORTCUT = "share_idea"
+MESSAGE_TO_IDEA_SHORTCUT = "message_to_idea"
+SUBMIT_IDEA_STEP = "submit_idea"
 
 # the action_id of every input element: the block_id names the field
 VALUE = "value"
@@ -27,6 +33,9 @@ HELP_BUTTON = "idea_help"
 PRIVACY_DOWNLOAD = "privacy_download"
 PRIVACY_ERASE = "privacy_erase"
 PRIVACY_APPROVE = "privacy_approve"
+NAME_ME = "source_name_me"
+DONT_NAME_ME = "source_dont_name_me"
+SETTINGS_BUTTON = "workspace_settings_open"
 
 # blocks (block_id)
 SIMILAR_CHECK_BLOCK = "similar_check"

@@ -94,6 +94,8 @@ def idea_modal(
         *_similar_section(similar),
     ]
     metadata: dict[str, Any] = {"challenge_id": challenge.id} if challenge is not None else {}
+    if draft.source_link:  # made from a message: where from, and whom to ask before naming them
+        metadata |= {"source_link": draft.source_link, "source_author": draft.source_author_id}
     return View(
         type="modal",
         callback_id=IDEA_MODAL,

@@ -111,6 +111,8 @@ def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] 
         blocks.append(context(review))
     if challenge is not None:
         blocks.append(context(_(":dart: Answers the challenge *{title}*", title=escape_mrkdwn(challenge.title))))
+    if idea.source_link:
+        blocks.append(context(source_line(idea)))
     blocks += labelled(_("The problem"), idea.problem)
     blocks += labelled(_("The idea"), idea.proposal)
     blocks += lessons_blocks(idea)
@@ -118,6 +120,14 @@ def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] 
     blocks.append(idea_buttons(idea, supporters))
     fallback = _("Idea: {title} ({status})", title=escape_mrkdwn(idea.title), status=status_label(idea.status))
     return Message(text=fallback, blocks=blocks)
+
+
+def source_line(idea: Idea) -> str:
+    """Where an idea made from a Slack message came from; its author is named only once they agreed."""
+    message = link(_("a message"), idea.source_link, bold=False)
+    if idea.source_author_id and idea.source_author_named:
+        return _(":speech_balloon: From {origin} by {person}", origin=message, person=mention(idea.source_author_id))
+    return _(":speech_balloon: From {origin}", origin=message)
 
 
 def idea_buttons(idea: Idea, supporters: int) -> ActionsBlock:

@@ -344,3 +344,16 @@ def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
         },
         now,
     )
+
+
+def answer_naming(session: Session, idea_id: int, user_id: str, named: bool, now: datetime) -> Idea:
+    """The author of the message an idea was made from says whether the idea may name them. Only they may
+    answer; the post shows their name only after a yes. Raises `NotAllowed`."""
+    idea = queries.get_idea(session, idea_id)
+    if idea is None or idea.source_author_id != user_id:
+        raise NotAllowed(_("Only the author of that message can answer this."))
+    if idea.source_author_named != named:
+        idea.source_author_named = named
+        idea.updated_at = now
+        owe_post_update(session, idea, now)
+    return idea

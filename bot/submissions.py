@@ -31,6 +31,8 @@ class IdeaDraft:
     anonymous: bool = False
     challenge_id: int | None = None
     similar_shown: str | None = None  # JSON of the matches the author saw and chose not to join
+    source_link: str | None = None  # the Slack message it was made from ("Turn into an idea")
+    source_author_id: str | None = None  # that message's author
 
     @classmethod
     def of(cls, idea: Idea) -> IdeaDraft:
@@ -72,6 +74,12 @@ def reviewers_for(session: Session, department: str | None, default: Sequence[st
     return list(default)
 
 
+def posted_link(session: Session, idea_id: int) -> str | None:
+    """The link of an idea's post, once it is posted."""
+    idea = queries.get_idea(session, idea_id)
+    return idea.permalink if idea is not None else None
+
+
 def submit_idea(
     session: Session, draft: IdeaDraft, author: Author, now: datetime, default_reviewers: Sequence[str] = ()
 ) -> Idea:
@@ -93,6 +101,9 @@ def submit_idea(
         **fields,
         challenge_id=draft.challenge_id,
         similar_shown=draft.similar_shown,
+        source_link=draft.source_link,
+        # someone else's message: they are asked before they are named (never named without consent)
+        source_author_id=draft.source_author_id if draft.source_author_id != author.user_id else None,
         reviewers=joined_ids(reviewers_for(session, fields["department"], default_reviewers)),
         awaiting_since=now,
         created_at=now,
@@ -109,6 +120,15 @@ def submit_idea(
         now=now,
         workspace_id=idea.workspace_id,
     )
+    if idea.source_author_id:
+        queries.enqueue(
+            session,
+            kind="ask_source_author",
+            subject_id=idea.id,
+            dedupe_key=f"ask_source_author:{idea.id}",
+            now=now,
+            workspace_id=idea.workspace_id,
+        )
     return idea
 
 

@@ -101,11 +101,14 @@ class Workspaces:
     ) -> Sequence[SettingChange]:
         return queries.setting_changes(session, workspace_id, start, end)
 
-    def seen(self, session: Session, workspace_id: str, enterprise_id: str | None) -> None:
-        """A request came from this workspace: make sure it has a row, and know its organisation."""
+    def seen(self, session: Session, workspace_id: str, enterprise_id: str | None, user_id: str | None) -> None:
+        """A request came from this workspace (and person): make sure it has a row, know its organisation
+        (an org-wide install serves it), and know the person's workspace (its token asks Slack about them)."""
         row = queries.get_workspace(session, workspace_id)
         if row is None or (enterprise_id and row.enterprise_id != enterprise_id):
             queries.workspace_row(session, workspace_id, enterprise_id)
+        if user_id:
+            queries.note_member(session, user_id, workspace_id)
 
     def installed(
         self,

@@ -174,6 +174,13 @@ class FakeSlack:
         with self._lock:
             self.grants[code] = (token, install)
 
+    def say(self, channel: str, user: str, text: str) -> dict[str, Any]:
+        """A person writes a message in a channel (as Slack stores it); returns the message."""
+        with self._lock:
+            message = {"type": "message", "user": user, "text": text, "ts": self._next_ts(), "team": WORKSPACE}
+            self.state.messages.setdefault(channel, []).append(message)
+            return dict(message)
+
     def revoke(self, token: str) -> None:
         """The token stops working (the app was uninstalled): Slack answers `token_revoked`."""
         with self._lock:

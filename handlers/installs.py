@@ -10,7 +10,6 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.services import Services
-from storage import queries
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +25,7 @@ def register(app: App, services: Services) -> None:
 
         def note() -> None:
             with services.db.session() as session:
-                services.workspaces.seen(session, team, enterprise)
-                if user:
-                    queries.note_member(session, user, team)
+                services.workspaces.seen(session, team, enterprise, user)
 
         if team:
             try:

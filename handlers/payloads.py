@@ -11,7 +11,7 @@ from typing import Any
 from blocks.ids import VALUE
 from bot.i18n import _
 from bot.submissions import TEXT_MAX, Author, ChallengeDraft, IdeaDraft
-from bot.text import shorten
+from bot.text import is_user_id, shorten
 from storage.models import TITLE_MAX
 
 _TARGET = re.compile(r"(project|idea|challenge):\d{1,12}")
@@ -28,6 +28,8 @@ def idea_draft(view: dict[str, Any]) -> IdeaDraft:
         anonymous=any(option.get("value") == "anonymous" for option in _selected(values, "anonymous")),
         challenge_id=_metadata_int(view, "challenge_id"),
         similar_shown=_shown(view),
+        source_link=_metadata_link(view, "source_link"),
+        source_author_id=_metadata_user(view, "source_author"),
     )
 
 
@@ -105,6 +107,16 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 def _metadata_int(view: dict[str, Any], key: str) -> int | None:
     value = metadata(view).get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _metadata_link(view: dict[str, Any], key: str) -> str | None:
+    value = metadata(view).get(key)
+    return value if isinstance(value, str) and value.startswith("https://") and len(value) <= 500 else None
+
+
+def _metadata_user(view: dict[str, Any], key: str) -> str | None:
+    value = metadata(view).get(key)
+    return value if isinstance(value, str) and is_user_id(value) else None
 
 
 def shown_matches(view: dict[str, Any]) -> list[list[Any]]:

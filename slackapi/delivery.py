@@ -47,7 +47,7 @@ LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writ
 # not posted yet waits (`NotYet`), and a confirmation is owed only once its post is made.
 PRIORITY = {
     **dict.fromkeys(("confirm_idea", "confirm_challenge", "notify_decision", "notify_comment"), 0),
-    **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge"), 0),
+    **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge", "ask_source_author"), 0),
     **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
     **dict.fromkeys(("nudge", "escalation", "digest"), 2),
 }
@@ -119,6 +119,7 @@ class Delivery:
             "update_post": self._update_post,
             "notify_comment": self._notify_comment,
             "notify_help": self._notify_help,
+            "ask_source_author": self._ask_source_author,
             "update_challenge": self._update_challenge,
             "nudge": self._nudge,
             "digest": self._digest,
@@ -439,6 +440,15 @@ class Delivery:
             idea = queries.get_idea(session, comment.idea_id) if comment is not None else None
         if comment is not None and idea is not None:
             self._send(idea.author_id, lambda: dms.comment_dm(comment, idea))
+        return _nothing
+
+    def _ask_source_author(self, idea_id: int) -> Record:
+        """Ask the author of the message an idea was made from whether it may name them (once it is posted,
+        so that the question links to it)."""
+        with self.db.session() as session:
+            idea = self._posted_idea(session, idea_id)
+        if idea.source_author_id:
+            self._send(idea.source_author_id, lambda: dms.naming_request(idea))
         return _nothing
 
     def _notify_help(self, support_id: int) -> Record:

@@ -160,3 +160,43 @@ def test_outbox_lists_retries_and_drops_what_is_owed_to_slack(tmp_path, db, data
     assert "2 owed, 0 given up" in run_main(env, tmp_path, "outbox", "list").stdout
     missing = run_main(env, tmp_path, "outbox", "drop", "99999")
     assert missing.returncode == 2 and "no owed outbox entry 99999" in missing.stderr
+
+
+def test_workspaces_list_and_erase(tmp_path, database_url):
+    from datetime import UTC, datetime, timedelta
+
+    from storage import queries
+    from storage.db import Database
+
+    db = Database.connect(database_url)
+    db.migrate()
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with db.session() as session:
+        kept = queries.workspace_row(session, "T0KEPT0001", "E0ORG00001")
+        kept.name, kept.installed_at = "Ministry", now
+        gone = queries.workspace_row(session, "T0GONE0001")
+        gone.uninstalled_at, gone.erase_after = now, now + timedelta(days=30)
+    db.dispose()
+    env = {"DATABASE_URL": database_url}
+
+    listed = run_main(env, tmp_path, "workspaces", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "T0KEPT0001\tMinistry (organisation E0ORG00001)\t0 idea(s)\tinstalled" in listed.stdout
+    assert "T0GONE0001\t-\t0 idea(s)\tuninstalled 2026-12-01, data erased on 2026-12-31" in listed.stdout
+
+    refused = run_main(env, tmp_path, "workspaces", "erase", "T0KEPT0001")
+    assert refused.returncode == 2 and "still has the app installed" in refused.stderr
+    unknown = run_main(env, tmp_path, "workspaces", "erase", "T0NOBODY01", "--yes")
+    assert unknown.returncode == 2 and "no workspace T0NOBODY01" in unknown.stderr
+    erased = run_main(env, tmp_path, "workspaces", "erase", "T0GONE0001", "--yes")
+    assert erased.returncode == 0 and "T0GONE0001 erased" in erased.stdout
+    after = run_main(env, tmp_path, "workspaces", "list")
+    assert "T0GONE0001" not in after.stdout and "T0KEPT0001" in after.stdout
+
+
+def test_new_key_prints_a_key_the_bot_accepts(tmp_path):
+    from cryptography.fernet import Fernet
+
+    result = run_main({}, tmp_path, "new-key")
+    assert result.returncode == 0
+    Fernet(result.stdout.strip().encode())  # raises if it is not a Fernet key

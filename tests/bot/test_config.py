@@ -101,3 +101,50 @@ def test_every_problem_is_reported_at_once_one_line_each():
     assert "SLACK_SIGNING_SECRET has 3 characters; Slack's signing secrets have 32" in lines[1]
     assert lines[2].startswith("IDEAS_CHANNEL is not set")
     assert lines[3].startswith("NUDGE_AFTER")
+
+
+KEY = "kX3mI6Zp0cYkq1m0r6J8b6cT4x5Yw2nVb9s1d2f3g4h="  # a well-formed Fernet key (32 bytes, url-safe base64)
+OAUTH = {
+    "SLACK_BOT_TOKEN": None,
+    "IDEAS_CHANNEL": None,
+    "SLACK_CLIENT_ID": "1234567890.0987654321",
+    "SLACK_CLIENT_SECRET": "abcdef0123456789",
+    "TOKEN_ENCRYPTION_KEY": KEY,
+}
+
+
+def test_oauth_needs_no_bot_token_nor_ideas_channel_and_defaults_to_the_manifest_scopes():
+    from pathlib import Path
+
+    import yaml
+
+    settings = settings_with(**OAUTH)
+    assert settings.oauth and settings.bot_token == "" and settings.uninstall_retention_days == 30
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
+    assert set(settings.scopes) == set(manifest["oauth_config"]["scopes"]["bot"])
+    for secret in ("abcdef0123456789", KEY):
+        assert secret in settings.secrets() and secret not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"SLACK_CLIENT_SECRET": None}, "SLACK_CLIENT_SECRET is not set"),
+        ({"TOKEN_ENCRYPTION_KEY": None}, "TOKEN_ENCRYPTION_KEY is not set"),
+        ({"TOKEN_ENCRYPTION_KEY": "too-short"}, "TOKEN_ENCRYPTION_KEY must hold Fernet keys"),
+        ({"SLACK_CLIENT_ID": "my-app"}, "SLACK_CLIENT_ID must look like"),
+        ({"SLACK_SCOPES": "chat:write, Commands!"}, "SLACK_SCOPES must be comma-separated"),
+        ({"SLACK_APP_TOKEN": "xapp-1-A-2"}, "SLACK_APP_TOKEN and SLACK_CLIENT_ID are both set"),
+        ({"UNINSTALL_RETENTION": "forever"}, "UNINSTALL_RETENTION must be a number of days"),
+    ],
+)
+def test_oauth_settings_are_checked_and_named(changes, message):
+    with pytest.raises(ConfigError) as raised:
+        settings_with(**{**OAUTH, **changes})
+    assert message in str(raised.value)
+    assert "abcdef0123456789" not in str(raised.value)
+
+
+def test_a_client_secret_without_a_client_id_is_refused():
+    with pytest.raises(ConfigError, match="SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not"):
+        settings_with(SLACK_CLIENT_SECRET="abc")

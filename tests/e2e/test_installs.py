@@ -22,7 +22,7 @@ from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
 from storage import queries
 from storage.models import Idea, OutboxMessage
-from tests.conftest import ALICE, IDEAS, RunningBot, start_bot
+from tests.conftest import IDEAS, RunningBot, start_bot
 from tests.e2e.helpers import wait_until_confirmed
 
 KEY = Fernet.generate_key().decode()
