@@ -6,7 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -15,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks.base import VIEW_BLOCKS_MAX, and_more, context, days, fitted, link, waiting_for
+from blocks.ids import SETTINGS_BUTTON
 from blocks.privacy import erasure_request_lines
 from blocks.replies import help_message
 from bot.home import Home
@@ -26,9 +29,13 @@ from storage.models import Idea
 HOME_LIST = 10  # per section, so that the Home stays far below Slack's 100 blocks
 
 
-def home_view(home: Home, now: datetime, reader: ZoneInfo) -> View:
-    """The App Home: my ideas, ideas waiting for my decision (oldest first), open challenges, figures."""
+def home_view(home: Home, now: datetime, reader: ZoneInfo, *, can_configure: bool = False) -> View:
+    """The App Home: my ideas, ideas waiting for my decision (oldest first), open challenges, figures; and
+    the Settings button for those who may change them."""
     blocks: list[Block] = [HeaderBlock(text="Innovation Bot")]
+    if can_configure:
+        settings = ButtonElement(text=_(":gear: Settings"), action_id=SETTINGS_BUTTON, value="open")
+        blocks.append(ActionsBlock(elements=[settings]))
     blocks += [*help_message().blocks, DividerBlock()]
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_("*My ideas*"))))
     mine = [

@@ -267,6 +267,14 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             case "static_select":
                 chosen = [option for option in element["options"] if option["value"] == typed]
                 entry["selected_option"] = chosen[0] if chosen else None
+            case "conversations_select":
+                entry["selected_conversation"] = typed if typed is not None else element.get("initial_conversation")
+            case "multi_conversations_select":
+                entry["selected_conversations"] = (
+                    typed if typed is not None else element.get("initial_conversations", [])
+                )
+            case "multi_users_select":
+                entry["selected_users"] = typed if typed is not None else element.get("initial_users", [])
             case _:
                 raise ValueError(f"the fake cannot fill a {element['type']} yet")
         state[block["block_id"]] = {element["action_id"]: entry}

@@ -76,6 +76,8 @@ class FakeSlack:
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self.names: dict[str, str] = {}  # user ID -> their display name (default: none set, as Slack allows)
+        self.admins: set[str] = set()  # users Slack says are workspace admins (users.info is_admin)
+        self.members_of: dict[str, bool] = {}  # channel -> whether the bot is in it (default: it is)
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
         self._flaky: dict[str, float] = {}  # method -> share of its calls that fail at random
@@ -438,6 +440,19 @@ class FakeSlack:
                 return {"ok": True, "view": stored}
             case "views.publish":
                 return {"ok": True, "view": _decoded(args).get("view")}
+            case "conversations.info":
+                channel = str(args.get("channel", ""))
+                is_channel = channel[:1] in ("C", "G")
+                return {
+                    "ok": True,
+                    "channel": {
+                        "id": channel,
+                        "name": channel.lower(),
+                        "is_channel": is_channel,
+                        "is_private": channel.startswith("G"),
+                        "is_member": self.members_of.get(channel, True),
+                    },
+                }
             case "users.info":
                 user = args.get("user", "")
                 shown = self.names.get(user, "")
@@ -446,6 +461,8 @@ class FakeSlack:
                     "team_id": WORKSPACE,
                     "name": user.lower(),
                     "deleted": False,
+                    "is_admin": user in self.admins,
+                    "is_owner": False,
                     "real_name": shown,
                     "tz": "Europe/Brussels",
                     "tz_label": "Central European Time",

@@ -16,6 +16,7 @@ from bot.reviews import Deciders
 from bot.text import is_user_id
 from bot.worktime import zone
 from handlers.services import Services
+from handlers.settings import may_configure
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ def register(app: App, services: Services) -> None:
         except SQLAlchemyError:
             log.warning("database unavailable while building the App Home", exc_info=True)
             return
-        client.views_publish(user_id=user, view=home_blocks.home_view(home, now, reader))
+        can_configure = may_configure(services, client, workspace, user)
+        client.views_publish(user_id=user, view=home_blocks.home_view(home, now, reader, can_configure=can_configure))
 
     @app.event("user_change")
     def account_changed(event: dict) -> None:

@@ -1,0 +1,84 @@
+"""A workspace's Settings, edited in Slack, on both databases: only its innovation team (or, while that is
+empty, a workspace admin) sees and uses them; a change is kept with who made it, takes effect at once, and
+the person is told which chosen channels still need the bot invited."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from tests.conftest import ALICE, TEAM_MEMBER, RunningBot, start_bot
+from tests.e2e.helpers import block_texts, submit_idea, wait_until_confirmed
+
+NEW_IDEAS, DIGEST = "C0NEWIDEA1", "C0DIGEST01"
+
+
+def home_of(bot: RunningBot, user: str) -> dict:
+    before = len(bot.slack.calls("views.publish"))
+    bot.send.event({"type": "app_home_opened", "user": user, "channel": "D0HOME0001", "tab": "home"})
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.publish")) > before)
+    return next(c.args for c in reversed(bot.slack.calls("views.publish")) if c.args["user_id"] == user)
+
+
+def open_settings(bot: RunningBot, user: str) -> dict:
+    bot.send.block_action("workspace_settings_open", "open", user=user, channel="D0HOME0001")
+    return bot.slack.wait_for(lambda: bot.slack.view_opened_for(bot.send.last_trigger))
+
+
+def test_only_the_innovation_team_sees_and_opens_settings(bot: RunningBot):
+    assert "workspace_settings_open" in json.dumps(home_of(bot, TEAM_MEMBER))
+    assert "workspace_settings_open" not in json.dumps(home_of(bot, ALICE))
+    refused = open_settings(bot, ALICE)  # a press forged from an old Home, say
+    assert "Only the innovation team" in json.dumps(refused) and "submit" not in refused
+    assert open_settings(bot, TEAM_MEMBER)["callback_id"] == "workspace_settings"
+
+
+def test_a_workspace_admin_may_set_up_a_workspace_whose_team_is_empty(fake_slack, database_url):
+    bot = start_bot(fake_slack, database_url, innovation_team=())
+    try:
+        fake_slack.admins.add("U0ADMIN001")
+        assert open_settings(bot, "U0ADMIN001")["callback_id"] == "workspace_settings"
+        assert "Only the innovation team" in json.dumps(open_settings(bot, ALICE))
+    finally:
+        bot.stop()
+
+
+def test_a_change_is_kept_with_who_made_it_takes_effect_and_names_channels_to_invite_the_bot_to(bot: RunningBot):
+    bot.slack.members_of[NEW_IDEAS] = False
+    form = open_settings(bot, TEAM_MEMBER)
+    reply = bot.send.view_submission(form, {"ideas_channel": NEW_IDEAS, "digest_channels": [DIGEST]}, user=TEAM_MEMBER)
+    assert reply.status == 200 and "Settings saved" in reply.body and "Ideas channel" in reply.body
+
+    def told_to_invite() -> bool:
+        return any(f"<#{NEW_IDEAS}>" in json.dumps(c.args) for c in bot.slack.calls("views.update"))
+
+    bot.slack.wait_for(told_to_invite)
+    with bot.runtime.db.session() as session:
+        chosen = bot.runtime.workspaces.settings_of(session, "T0FAKE0001")
+        changes = bot.runtime.workspaces.changes(session, "T0FAKE0001")
+    assert chosen.ideas_channel == NEW_IDEAS and chosen.digest_channels == (DIGEST,)
+    assert {(c.name, c.user_id) for c in changes} == {("ideas_channel", TEAM_MEMBER), ("digest_channels", TEAM_MEMBER)}
+
+    submit_idea(bot, title="Goes to the new channel")
+    wait_until_confirmed(bot)
+    assert "Goes to the new channel" in block_texts(bot.slack.posts(NEW_IDEAS)[-1])
+    reopened = open_settings(bot, TEAM_MEMBER)
+    assert "Ideas channel changed by" in json.dumps(reopened)
+
+
+def test_someone_taken_out_of_the_team_cannot_save_a_form_opened_before(bot: RunningBot):
+    form = open_settings(bot, TEAM_MEMBER)
+    runtime = bot.runtime
+    with runtime.db.session() as session:
+        current = runtime.workspaces.settings_of(session, "T0FAKE0001")
+        runtime.workspaces.change(
+            session,
+            "T0FAKE0001",
+            "U0OTHER001",
+            dataclasses.replace(current, innovation_team=("U0OTHER001",)),
+            runtime.clock.now(),
+        )
+    reply = bot.send.view_submission(form, {"ideas_channel": NEW_IDEAS}, user=TEAM_MEMBER)
+    assert "Only the innovation team" in reply.body
+    with runtime.db.session() as session:
+        assert runtime.workspaces.settings_of(session, "T0FAKE0001").ideas_channel != NEW_IDEAS
