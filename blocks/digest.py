@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from blocks.base import Message, and_more, context, days, link, mention, sections
 from blocks.posts import said
+from blocks.settings import change_line
 from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
 from bot.labels import status_label
@@ -75,6 +77,9 @@ def digest_message(digest: Digest) -> Message:
     thanks = _thanks(digest)
     if thanks:
         blocks += [DividerBlock(), context(thanks)]
+    if digest.setting_changes:  # an administrator's change is seen by everyone it affects
+        changes = [change_line(change, ZoneInfo("UTC")) for change in digest.setting_changes[-10:]]
+        blocks.append(context(_("*Settings changed this week*") + "\n" + "\n".join(changes)))
     return Message(text=_("Innovation digest for the week to {date}", date=end), blocks=blocks)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.reviews import OPEN, reviewer_ids
 from storage import queries
-from storage.models import Challenge, Decision, Idea
+from storage.models import Challenge, Decision, Idea, SettingChange
 
 CATCH_UP = timedelta(days=3)  # a digest missed while the bot was down still goes out within this
 
@@ -30,6 +30,7 @@ class Digest:
     most_supported: list[tuple[Idea, int]] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)  # named ones
     anonymous_contributors: int = 0
+    setting_changes: list[SettingChange] = field(default_factory=list)  # who set the bot up how, this week
 
     @property
     def empty(self) -> bool:
@@ -60,6 +61,8 @@ def build_digest(session: Session, start: datetime, end: datetime, workspace_id:
         ((idea, (end - since).days) for idea, since in waiting if since < end), key=lambda pair: -pair[1]
     )
     digest.joins = queries.count_joins(session, start, end, workspace_id)
+    if workspace_id:
+        digest.setting_changes = list(queries.setting_changes(session, workspace_id, start, end))
     support = Counter(queries.support_in(session, start, end))
     digest.most_supported = [(by_id[i], n) for i, n in support.most_common() if i in by_id]
     named = Counter(

@@ -134,3 +134,28 @@ def test_a_digest_covers_its_own_week_and_nobody_waits_a_negative_time(db):
     assert "Waiting since before the week" in text and "9 days" in text
     assert "Submitted after the week ended" not in text
     assert all(days >= 0 for _idea, days in digest.waiting)
+
+
+def test_a_workspace_digest_holds_only_its_own_ideas_and_names_who_changed_its_settings(db):
+    from bot.config import Settings
+    from bot.workspaces import Workspaces, WorkspaceSettings
+
+    workspaces = Workspaces(Settings(bot_token="xoxb-x", ideas_channel="C0IDEAS001"), timedelta(days=30))
+    with db.session() as session:
+        idea(session, "Ours", "U0ALICE001", WEEK_AGO + timedelta(days=1))
+        other = IdeaDraft(title="Theirs", problem="p", proposal="q")
+        submit_idea(session, other, Author("U0BOB00001", "T0OTHER001"), WEEK_AGO + timedelta(days=1))
+        workspaces.change(
+            session,
+            "T0FAKE0001",
+            "U0ADMIN001",
+            WorkspaceSettings(ideas_channel="C0NEW00001"),
+            WEEK_AGO + timedelta(days=2),
+        )
+    with db.session() as session:
+        ours = build_digest(session, WEEK_AGO, MONDAY_9, "T0FAKE0001")
+        everyone = build_digest(session, WEEK_AGO, MONDAY_9)
+    assert [i.title for i in ours.new_ideas] == ["Ours"] and len(everyone.new_ideas) == 2
+    shown = str(digest_message(ours).as_kwargs())
+    assert "Settings changed this week" in shown and "Ideas channel changed by <@U0ADMIN001>" in shown
+    assert "Theirs" not in shown
