@@ -41,22 +41,47 @@ def confirmation(kind: str, title: str, permalink: str, subject_id: int | None =
     return Message(text=fallback, blocks=blocks)
 
 
-def join_notice(joiner_id: str, item: Found) -> Message:
-    """The DM to the owner of work that someone joined."""
-    values = {"person": mention(joiner_id), "title": link(item.title, item.url)}
-    if item.kind == "challenge":
+def join_notice(
+    joiner_id: str,
+    item: Found,
+    *,
+    from_workspace: str | None = None,
+    mentionable: bool = True,
+    joiner_name: str | None = None,
+) -> Message:
+    """The DM to the owner of work that someone joined; `from_workspace` names the joiner's workspace when it
+    is another one. Outside one organisation Slack cannot show a mention of the joiner (`mentionable`
+    False): their name stands for it."""
+    unnamed = escaped(joiner_name, 120) if joiner_name else _("A colleague")
+    person = mention(joiner_id) if mentionable else unnamed
+    values = {"person": person, "title": link(item.title, item.url)}
+    if from_workspace:
+        values["workspace"] = escaped(from_workspace, 120)
+        if item.kind == "challenge":
+            text = _(
+                ":handshake: {person} from the workspace {workspace} wants to join your challenge {title} "
+                "instead of starting something similar.",
+                **values,
+            )
+        else:
+            text = _(
+                ":handshake: {person} from the workspace {workspace} wants to join your idea {title} "
+                "instead of starting something similar.",
+                **values,
+            )
+    elif item.kind == "challenge":
         text = _(
             ":handshake: {person} wants to join your challenge {title} instead of starting something similar. "
             "Say hello!",
             **values,
         )
-        fallback = _("Someone wants to join your challenge")
     else:
         text = _(
             ":handshake: {person} wants to join your idea {title} instead of starting something similar. Say hello!",
             **values,
         )
-        fallback = _("Someone wants to join your idea")
+    challenge = item.kind == "challenge"
+    fallback = _("Someone wants to join your challenge") if challenge else _("Someone wants to join your idea")
     return Message(text=fallback, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 

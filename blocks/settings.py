@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ConversationFilter,
     ConversationMultiSelectElement,
     ConversationSelectElement,
     InputBlock,
+    Option,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
@@ -28,6 +30,7 @@ SETTING_LABELS = {
     "digest_channels": N_("Weekly digest channels"),
     "innovation_team": N_("Innovation team"),
     "reviewers": N_("Default reviewers"),
+    "share_with_others": N_("Sharing with other workspaces"),
 }
 _CHANNELS = ConversationFilter(include=["public", "private"], exclude_bot_users=True)
 
@@ -57,6 +60,21 @@ def settings_modal(current: WorkspaceSettings, changes: Sequence[SettingChange],
             "reviewers", current.reviewers, _("Asked for feedback on ideas whose team has no reviewers of its own.")
         ),
         context(_("Reviewers per team: `/ideas reviewers set TEAM @a @b`.")),
+        InputBlock(
+            block_id="share_with_others",
+            label=_(SETTING_LABELS["share_with_others"]),
+            optional=True,
+            hint=_(
+                "Similar ideas and challenges from those workspaces are then shown here, and ours there: titles, "
+                "status and links, never who wrote them. Workspaces of one Enterprise Grid organisation always "
+                "see each other's."
+            ),
+            element=CheckboxesElement(
+                action_id=VALUE,
+                options=[_share_option()],
+                initial_options=[_share_option()] if current.share_with_others else None,
+            ),
+        ),
     ]
     if changes:
         lines = [change_line(change, reader) for change in list(changes)[-5:]]
@@ -105,6 +123,10 @@ def result_view(message: Message) -> View:
 def refused_message() -> Message:
     text = _("Only the innovation team (or, while it has nobody, a workspace admin) can change Settings.")
     return Message(text=text, blocks=sections(text))
+
+
+def _share_option() -> Option:
+    return Option(value="share", text=_("Share with the workspaces that share too"))
 
 
 def _channel(block_id: str, initial: str | None, *, optional: bool = True, hint: str | None = None) -> InputBlock:

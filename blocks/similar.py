@@ -30,6 +30,8 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
         facts.append(status_label(item.status))
     if item.organisation:
         facts.append(escaped(item.organisation, 80))
+    if item.workspace:  # another workspace's work: where it is, never who wrote it
+        facts.append(_("in the workspace {name}", name=escaped(item.workspace, 80)))
     verdict = f"*{_(VERDICTS[item.verdict])}* · " if item.verdict in VERDICTS else ""
     lines = [link(item.title, item.url), " · ".join(facts)]
     if scored:

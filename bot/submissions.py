@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -175,8 +175,9 @@ def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, no
     return challenge
 
 
-def join_existing(session: Session, author: Author, target: str, now: datetime) -> bool:
-    """Record that `author` joins existing work instead of starting their own, and owe its owner a note.
+def join_existing(session: Session, author: Author, target: str, now: datetime, shared: Collection[str] = ()) -> bool:
+    """Record that `author` joins existing work instead of starting their own, and owe its owner a note,
+    sent through the owner's own workspace (`shared`: the other workspaces whose work the author may join).
 
     Returns False when they had already joined it. Raises `InvalidSubmission` for an unknown target.
     """
@@ -186,7 +187,8 @@ def join_existing(session: Session, author: Author, target: str, now: datetime) 
     row = {"project": queries.get_project, "idea": queries.get_idea, "challenge": queries.get_challenge}[kind](
         session, int(number)
     )
-    if row is None or getattr(row, "workspace_id", author.workspace_id) != author.workspace_id:
+    home = getattr(row, "workspace_id", author.workspace_id)
+    if row is None or (home != author.workspace_id and home not in shared):
         raise InvalidSubmission({"target": _("That work no longer exists.")})
     joined = queries.add_join(session, author.workspace_id, author.user_id, target, now)
     if joined is None:
@@ -197,7 +199,7 @@ def join_existing(session: Session, author: Author, target: str, now: datetime) 
         subject_id=joined,
         dedupe_key=f"notify_join:{joined}",
         now=now,
-        workspace_id=author.workspace_id,
+        workspace_id=home,
     )
     return True
 

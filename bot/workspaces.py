@@ -30,6 +30,7 @@ class WorkspaceSettings:
     reviewers: tuple[str, ...] = ()
     digest_channels: tuple[str, ...] = ()
     escalation_channel: str | None = None
+    share_with_others: bool = False  # its ideas and challenges are found from other workspaces that share too
 
     @classmethod
     def defaults(cls, settings: Settings) -> WorkspaceSettings:
@@ -152,6 +153,25 @@ class Workspaces:
             for row in queries.workspaces(session)
             if row.uninstalled_at is None
         ]
+
+    def shared_with(self, session: Session, workspace_id: str) -> dict[str, str]:
+        """The other workspaces whose ideas and challenges this one's duplicate finder shows, with their
+        names: those of its own Enterprise Grid organisation, and, when it shares, those that share too.
+        Uninstalled workspaces are left out."""
+        rows = [row for row in queries.workspaces(session) if row.uninstalled_at is None]
+        own = next((row for row in rows if row.id == workspace_id), None)
+        if own is None:
+            return {}
+        sharing = self.settings_of(session, workspace_id).share_with_others
+        return {
+            row.id: row.name or row.id
+            for row in rows
+            if row.id != workspace_id
+            and (
+                (own.enterprise_id is not None and row.enterprise_id == own.enterprise_id)
+                or (sharing and self.settings_of(session, row.id).share_with_others)
+            )
+        }
 
     def escalation_of(self, session: Session, default: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
         """Who hears of an idea nobody answered, per workspace: its escalation channel, else its team."""

@@ -258,10 +258,9 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         match element["type"]:
             case "plain_text_input":
                 entry["value"] = (typed if typed is not None else element.get("initial_value")) or None
-            case "checkboxes":
-                entry["selected_options"] = [
-                    {"text": option["text"], "value": option["value"]} for option in element["options"] if typed
-                ]
+            case "checkboxes":  # as Slack: left alone, the boxes ticked at first stay ticked
+                ticked = element["options"] if typed else [] if typed is not None else element.get("initial_options")
+                entry["selected_options"] = [{"text": o["text"], "value": o["value"]} for o in ticked or []]
             case "datepicker":
                 entry["selected_date"] = typed
             case "static_select":

@@ -97,7 +97,8 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.db.session() as session:
-                submissions.join_existing(session, author, target, services.clock.now())
+                shared = services.workspaces.shared_with(session, author.workspace_id)
+                submissions.join_existing(session, author, target, services.clock.now(), shared)
         except (InvalidSubmission, SQLAlchemyError):
             log.warning("could not record a join", exc_info=True)
             return

@@ -93,6 +93,7 @@ def _chosen(view: dict[str, Any]) -> WorkspaceSettings:
         digest_channels=ids_in("digest_channels", "selected_conversations"),
         innovation_team=ids_in("innovation_team", "selected_users"),
         reviewers=ids_in("reviewers", "selected_users"),
+        share_with_others=bool(field("share_with_others").get("selected_options")),
     )
 
 

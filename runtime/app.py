@@ -83,7 +83,7 @@ class BotRuntime:
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
-        self.matches = MatchService(self.db, thresholds, settings.match_model_dir)
+        self.matches = MatchService(self.db, thresholds, settings.match_model_dir, self.workspaces.shared_with)
         self.delivery = Delivery(
             self.db,
             SlackNotifier(self.client),

@@ -386,12 +386,30 @@ class Delivery:
         with self.db.session() as session:
             join = queries.get_join(session, join_id)
             owner = queries.owner_of(session, join.target) if join is not None else None
+            home = queries.home_of(session, join.target) if join is not None else None
+            theirs = queries.get_workspace(session, join.workspace_id) if join is not None else None
+            ours = queries.get_workspace(session, home) if home else None
         # a project's contact is told only when it is a Slack user (else it is an address or a name)
         if join is None or owner is None or not is_user_id(owner) or owner == join.user_id or self.matches is None:
             return _nothing
         item = self.matches.lookup(join.target)
-        if item is not None:
+        if item is None:
+            return _nothing
+        if home is None or home == join.workspace_id:
             self._send(owner, lambda: dms.join_notice(join.user_id, item))
+            return _nothing
+        # from another workspace: say which; outside one organisation a mention would not resolve, so a name
+        same_org = theirs is not None and ours is not None and theirs.enterprise_id is not None
+        same_org = same_org and theirs.enterprise_id == ours.enterprise_id
+        people = self.languages.people if self.languages is not None else None
+        name = None if same_org or people is None else people.name_of(join.user_id)
+        elsewhere = (theirs.name if theirs is not None else None) or join.workspace_id
+        self._send(
+            owner,
+            lambda: dms.join_notice(
+                join.user_id, item, from_workspace=elsewhere, mentionable=same_org, joiner_name=name
+            ),
+        )
         return _nothing
 
     # --- reviews: thread replies, the post kept up to date, the author and reviewers told ---

@@ -63,6 +63,10 @@ class People:
                 pass
         return known.tz if known is not None else None
 
+    def name_of(self, user_id: str) -> str | None:
+        """The name people know someone by (kept, else asked of Slack through their own workspace)."""
+        return self._known(user_id).name
+
     def kept_locale(self, user_id: str) -> tuple[str | None, Future[SlackUser] | None]:
         """The locale kept for this person, without asking Slack, and the look-up started in the background
         when it is missing or stale (None when there is nothing to wait for)."""

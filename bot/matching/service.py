@@ -12,18 +12,21 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from bot.matching.matcher import Document, Match, Matcher, Thresholds
 from bot.matching.meaning import Encoder, Meanings
 from storage import queries
 from storage.db import Database
 from storage.models import Challenge, Idea, PastProject
+
+SharedWith = Callable[[Session, str], Mapping[str, str]]  # a workspace -> the others it sees, with their names
 
 KINDS = ("project", "idea", "challenge")
 KEY = re.compile(r"(project|idea|challenge):\d{1,12}")  # a document's key, as buttons and forms carry it
@@ -47,6 +50,7 @@ class Found:
     verdict: str | None
     reason: str
     new: bool = False  # on a post: found after the author submitted, not among what they were shown
+    workspace: str | None = None  # the name of the other workspace it comes from (never its author)
 
 
 def kept_matches(found: Sequence[Found]) -> str:
@@ -91,8 +95,15 @@ def challenge_document(challenge: Challenge) -> Document:
 class MatchService:
     """Finds past projects, ideas and challenges like a given text."""
 
-    def __init__(self, db: Database, thresholds: Thresholds | None = None, model_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        thresholds: Thresholds | None = None,
+        model_dir: str | None = None,
+        shared_with: SharedWith | None = None,
+    ) -> None:
         self.db = db
+        self.shared_with = shared_with
         self.matcher = Matcher(thresholds, Meanings(Encoder(model_dir)) if model_dir else None)
         self._lock = threading.RLock()
         self._seen: datetime | None = None
@@ -175,8 +186,8 @@ class MatchService:
     ) -> list[Found]:
         """The best matches with their details, best first.
 
-        `exclude` leaves out one key (such as "idea:12"); `workspace_id` leaves out other workspaces'
-        ideas and challenges (past projects are shared).
+        `exclude` leaves out one key (such as "idea:12"); `workspace_id` leaves out the ideas and
+        challenges of workspaces it does not share with (past projects are shared).
         """
         with self._lock:
             matches = [m for m in self.matcher.query(title, description, limit=limit + 5) if m.key != exclude]
@@ -207,17 +218,19 @@ class MatchService:
                 "idea": queries.get_ideas(session, ids["idea"]),
                 "challenge": queries.get_challenges(session, ids["challenge"]),
             }
+            others = self.shared_with(session, workspace_id) if workspace_id and self.shared_with else {}
         found = []
         for match in matches:
             kind, _, number = match.key.partition(":")
             row = rows[kind].get(int(number))
-            if row is None or (getattr(row, "workspace_id", workspace_id) != workspace_id and workspace_id):
+            home = getattr(row, "workspace_id", workspace_id)
+            if row is None or (workspace_id and home != workspace_id and home not in others):
                 continue
-            found.append(_found(kind, row, match))
+            found.append(_found(kind, row, match, others.get(home) if workspace_id and home != workspace_id else None))
         return found
 
 
-def _found(kind: str, row: PastProject | Idea | Challenge, match: Match) -> Found:
+def _found(kind: str, row: PastProject | Idea | Challenge, match: Match, workspace: str | None = None) -> Found:
     if isinstance(row, PastProject):
         return Found(
             kind=kind,
@@ -246,4 +259,5 @@ def _found(kind: str, row: PastProject | Idea | Challenge, match: Match) -> Foun
         score=match.score,
         verdict=match.verdict,
         reason=match.reason,
+        workspace=workspace,
     )

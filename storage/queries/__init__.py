@@ -30,6 +30,7 @@ from storage.queries.joins import (
     add_join,
     count_joins,
     get_join,
+    home_of,
     owner_of,
 )
 from storage.queries.nudges import (
@@ -149,6 +150,7 @@ __all__ = [
     "get_projects",
     "get_support",
     "get_workspace",
+    "home_of",
     "idea_by_message",
     "ideas_awaiting_feedback",
     "ideas_by_author",

@@ -47,6 +47,14 @@ def owner_of(session: Session, target: str) -> str | None:
     return (project.contact or "").strip() or None if project else None
 
 
+def home_of(session: Session, target: str) -> str | None:
+    """The workspace an idea or challenge belongs to (None for a past project: they are everyone's)."""
+    kind, _, number = target.partition(":")
+    model = {"idea": Idea, "challenge": Challenge}.get(kind)
+    row = session.get(model, int(number)) if model is not None and number.isdigit() else None
+    return row.workspace_id if row is not None else None
+
+
 def count_joins(session: Session, start: datetime, end: datetime, workspace_id: str | None = None) -> int:
     query = (
         select(func.count())

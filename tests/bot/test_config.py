@@ -148,3 +148,43 @@ def test_oauth_settings_are_checked_and_named(changes, message):
 def test_a_client_secret_without_a_client_id_is_refused():
     with pytest.raises(ConfigError, match="SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not"):
         settings_with(SLACK_CLIENT_SECRET="abc")
+
+
+class _Recording(dict):
+    """An environment that remembers every variable the settings asked for."""
+
+    def __init__(self, values: dict[str, str]):
+        super().__init__(values)
+        self.asked: set[str] = set()
+
+    def get(self, key, *default):
+        self.asked.add(key)
+        return super().get(key, *default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+
+def test_every_variable_the_bot_reads_is_explained_in_env_example_and_the_readme():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    example = {
+        line.split("=", 1)[0]
+        for line in (root / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    readme = (root / "README.md").read_text()
+    asked: set[str] = set()
+    for changes in ({}, OAUTH):
+        recording = _Recording({k: v for k, v in {**GOOD, **changes}.items() if v is not None})
+        load_settings(recording)
+        asked |= recording.asked
+    assert {"SLACK_CLIENT_ID", "TOKEN_ENCRYPTION_KEY", "IDEAS_CHANNEL"} <= asked  # the recording works
+    assert sorted(asked - example) == []
+    assert sorted(name for name in asked if f"`{name}`" not in readme) == []

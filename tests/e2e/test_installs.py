@@ -193,3 +193,59 @@ def test_an_uninstall_deletes_the_token_stops_sending_and_erases_the_data_after_
         assert left == {TEAM_B}
         assert queries.get_workspace(session, TEAM_A) is None
         assert not session.exec(select(OutboxMessage).where(OutboxMessage.workspace_id == TEAM_A)).all()
+
+
+def _similar_in_form(bot: RunningBot, send: SlackSender, title: str, user: str) -> tuple[dict, list[dict]]:
+    """Open the idea form with `title` as `user`; the form and the join buttons of its similar work."""
+    opened = len(bot.slack.calls("views.open"))
+    assert send.command("/idea", title, user=user).status == 200
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    view = bot.slack.last_view()
+    joins = [b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "join_similar"]
+    return view, joins
+
+
+def test_workspaces_that_share_find_each_others_ideas_without_authors_and_a_join_reaches_the_author(
+    oauth_bot: RunningBot,
+):
+    install(oauth_bot, "code-a", TOKEN_A, TEAM_A, team_name="Ministry of Health")
+    install(oauth_bot, "code-b", TOKEN_B, TEAM_B, team_name="Tax Agency")
+    author_b, joiner_a = "U0TAXAUTH1", "U0HEALTH01"
+    oauth_bot.slack.names[joiner_a] = "Ana Health"
+    send_a, send_b = sender(oauth_bot, TEAM_A), sender(oauth_bot, TEAM_B)
+    assert send_a.command("/ideas", "help", user=joiner_a).status == 200  # Slack has seen A's person in A
+
+    opened = len(oauth_bot.slack.calls("views.open"))
+    assert send_b.command("/idea", "Online booking of appointments at the tax office", user=author_b).status == 200
+    oauth_bot.slack.wait_for(lambda: len(oauth_bot.slack.calls("views.open")) > opened)
+    fields = {"problem": "People queue for two hours at the counter", "proposal": "Let them book a slot online"}
+    assert send_b.view_submission(oauth_bot.slack.last_view(), fields, user=author_b).status == 200
+    wait_until_confirmed(oauth_bot)
+
+    runtime = oauth_bot.runtime
+    title = "Online booking of appointments at the health office"
+    _view, joins = _similar_in_form(oauth_bot, send_a, title, joiner_a)
+    assert joins == []  # nobody shares yet: B's idea stays in B
+
+    for team, admin in ((TEAM_A, "U0ADMINA01"), (TEAM_B, "U0ADMINB01")):
+        with runtime.db.session() as session:
+            chosen = runtime.workspaces.settings_of(session, team)
+            chosen = WorkspaceSettings(**{**chosen.__dict__, "share_with_others": True})
+            runtime.workspaces.change(session, team, admin, chosen, runtime.clock.now())
+    view, joins = _similar_in_form(oauth_bot, send_a, title, joiner_a)
+    [found] = [b for b in joins if "tax office" in b["text"]["text"]]
+    assert "in the workspace Tax Agency" in found["text"]["text"]
+    assert author_b not in json.dumps(view)  # never the other workspace's author
+
+    sent = len(oauth_bot.slack.calls("chat.postMessage"))
+    join = found["accessory"]["value"]
+    send_a.view_action({**view, "id": view["id"]}, "join_similar", join, user=joiner_a)
+
+    def notice():
+        calls = oauth_bot.slack.calls("chat.postMessage")[sent:]
+        return [c for c in calls if "wants to join" in json.dumps(c.args)]
+
+    [told] = oauth_bot.slack.wait_for(notice)
+    said = json.dumps(told.args)
+    assert told.token == TOKEN_B  # through the author's own workspace's install
+    assert "Ana Health from the workspace Ministry of Health" in said and joiner_a not in said

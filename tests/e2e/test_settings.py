@@ -66,6 +66,19 @@ def test_a_change_is_kept_with_who_made_it_takes_effect_and_names_channels_to_in
     assert "Ideas channel changed by" in json.dumps(reopened)
 
 
+def test_sharing_with_other_workspaces_is_ticked_in_settings_and_stays_ticked(bot: RunningBot):
+    form = open_settings(bot, TEAM_MEMBER)
+    assert bot.send.view_submission(form, {"share_with_others": True}, user=TEAM_MEMBER).status == 200
+    with bot.runtime.db.session() as session:
+        assert bot.runtime.workspaces.settings_of(session, "T0FAKE0001").share_with_others
+    reopened = open_settings(bot, TEAM_MEMBER)
+    assert bot.send.view_submission(reopened, {}, user=TEAM_MEMBER).status == 200  # left alone: still ticked
+    with bot.runtime.db.session() as session:
+        assert bot.runtime.workspaces.settings_of(session, "T0FAKE0001").share_with_others
+        changes = bot.runtime.workspaces.changes(session, "T0FAKE0001")
+    assert [c.name for c in changes] == ["share_with_others"]
+
+
 def test_someone_taken_out_of_the_team_cannot_save_a_form_opened_before(bot: RunningBot):
     form = open_settings(bot, TEAM_MEMBER)
     runtime = bot.runtime
