@@ -311,7 +311,7 @@ def outbox_drop(outbox_id: Annotated[int, typer.Argument(help="The entry's numbe
 
 
 workspaces_cli = typer.Typer(
-    help="The workspaces the bot serves (OAuth installs): list them, or erase one's data now.",
+    help="The workspaces the bot serves (OAuth installs): list them, erase one's data now, reseal their tokens.",
     no_args_is_help=True,
 )
 cli.add_typer(workspaces_cli, name="workspaces")
@@ -362,6 +362,25 @@ def workspaces_erase(
         if count:
             typer.echo(f"{kind}: {count}")
     typer.echo(f"{team_id} erased")
+
+
+@workspaces_cli.command("reseal")
+def workspaces_reseal() -> None:
+    """Encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY (after putting a new key first);
+    the old key can be removed afterwards."""
+    from cryptography.fernet import InvalidToken
+
+    from slackapi.installs import SealedInstallationStore, token_cipher
+
+    settings = _settings()
+    if not settings.oauth or not settings.token_encryption_key:
+        _fail("no OAuth installs to reseal: SLACK_CLIENT_ID and TOKEN_ENCRYPTION_KEY are not set")
+    store = SealedInstallationStore(settings.client_id, _database().engine, token_cipher(settings.token_encryption_key))
+    try:
+        changed = store.reseal()
+    except InvalidToken:
+        _fail("a stored token opens with none of the keys in TOKEN_ENCRYPTION_KEY: put the old key back after the new")
+    typer.echo(f"{changed} install(s) encrypted with the first key: the other keys may now be removed")
 
 
 @cli.command("new-key")

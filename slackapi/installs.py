@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_flow import OAuthFlow
@@ -37,7 +38,7 @@ OnInstall = Callable[
 
 def token_cipher(keys: str) -> MultiFernet:
     """The cipher for `TOKEN_ENCRYPTION_KEY`: comma-separated Fernet keys, the first encrypts, any decrypts
-    (so a key can be rotated: put the new one first, keep the old one until `main.py workspaces reseal`)."""
+    (so a key can be rotated: put the new one first, keep the old one until `main.py workspaces reseal` ran)."""
     return MultiFernet([Fernet(key.strip().encode()) for key in keys.split(",") if key.strip()])
 
 
@@ -74,6 +75,26 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
             enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
         )
         return self._opened(found)
+
+    def reseal(self) -> int:
+        """Encrypt every stored token again with the first key (after a new key was put first in
+        `TOKEN_ENCRYPTION_KEY`), so the old key can then be removed. Returns how many rows changed.
+        Raises `InvalidToken` when a token opens with none of the keys."""
+        changed = 0
+        with self.engine.begin() as connection:
+            for table in (self.installations, self.bots):
+                columns = [name for name in _TOKEN_FIELDS if name in table.c]
+                for row in connection.execute(sqlalchemy.select(table.c.id, *(table.c[n] for n in columns))):
+                    values = row._mapping
+                    fresh = {
+                        name: self.cipher.rotate(values[name].encode()).decode()
+                        for name in columns
+                        if values[name] and values[name].startswith(_FERNET_PREFIX)
+                    }
+                    if fresh:
+                        connection.execute(table.update().where(table.c.id == row.id).values(**fresh))
+                        changed += 1
+        return changed
 
     def _sealed(self, item):
         for name in _TOKEN_FIELDS:

@@ -200,3 +200,36 @@ def test_new_key_prints_a_key_the_bot_accepts(tmp_path):
     result = run_main({}, tmp_path, "new-key")
     assert result.returncode == 0
     Fernet(result.stdout.strip().encode())  # raises if it is not a Fernet key
+
+
+def test_workspaces_reseal_moves_every_token_to_the_new_key(tmp_path, database_url):
+    from cryptography.fernet import Fernet
+    from slack_sdk.oauth.installation_store.models.installation import Installation
+
+    from slackapi.installs import SealedInstallationStore, token_cipher
+    from storage.db import Database
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    client_id = "1234567890.0987654321"
+    db = Database.connect(database_url)
+    db.migrate()
+    SealedInstallationStore(client_id, db.engine, token_cipher(old)).save(
+        Installation(app_id="A0INNOVATE", team_id="T0TEAMA001", bot_token="xoxb-a-secret", bot_id="B1", user_id="U1")
+    )
+    env = {
+        "DATABASE_URL": database_url,
+        "SLACK_CLIENT_ID": client_id,
+        "SLACK_CLIENT_SECRET": "client-secret-value",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+    }
+
+    missing = run_main({**env, "TOKEN_ENCRYPTION_KEY": new}, tmp_path, "workspaces", "reseal")
+    assert missing.returncode == 2 and "put the old key back" in missing.stderr
+    resealed = run_main({**env, "TOKEN_ENCRYPTION_KEY": f"{new},{old}"}, tmp_path, "workspaces", "reseal")
+    assert resealed.returncode == 0, resealed.stderr
+    assert "2 install(s) encrypted with the first key" in resealed.stdout  # the install and its bot
+
+    only_new = SealedInstallationStore(client_id, db.engine, token_cipher(new))
+    bot = only_new.find_bot(enterprise_id=None, team_id="T0TEAMA001")
+    db.dispose()
+    assert bot is not None and bot.bot_token == "xoxb-a-secret"
