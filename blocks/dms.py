@@ -21,19 +21,45 @@ from bot.text import escaped
 from storage.models import Comment, Decision, Idea, Support
 
 
-def confirmation(kind: str, title: str, permalink: str, subject_id: int | None = None) -> Message:
-    """The DM that tells an author their submission is posted (an idea's with a Withdraw button)."""
+def confirmation(
+    kind: str, title: str, permalink: str | None, subject_id: int | None = None, channel: str | None = None
+) -> Message:
+    """The DM that tells an author their submission is posted (an idea's with a Withdraw button); without a
+    `permalink` yet (the channel is busy), that it is saved and will appear in `channel` shortly."""
     safe_title = escaped(title, 200)
+    where_channel = f"<#{channel}>" if channel else _("the channel")
     if kind == "idea":
-        where = link(_("see your idea in the channel"), permalink, bold=False)
-        text = _("Your idea *{title}* is posted: {link}.", title=safe_title, link=where)
+        if permalink is None:
+            text = _(
+                "Your idea *{title}* is saved. It will appear in {channel} in a moment; I'll add its link here.",
+                title=safe_title,
+                channel=where_channel,
+            )
+        else:
+            where = link(_("see your idea in the channel"), permalink, bold=False)
+            text = _("Your idea *{title}* is posted: {link}.", title=safe_title, link=where)
         follow_up = _("Reviewers will give feedback in its thread; I'll tell you here when they do.")
-        fallback = _("Your idea {title} is posted", title=safe_title)
+        fallback = (
+            _("Your idea {title} is posted", title=safe_title)
+            if permalink
+            else _("Your idea {title} is saved", title=safe_title)
+        )
     else:
-        where = link(_("see your challenge in the channel"), permalink, bold=False)
-        text = _("Your challenge *{title}* is posted: {link}.", title=safe_title, link=where)
+        if permalink is None:
+            text = _(
+                "Your challenge *{title}* is saved. It will appear in {channel} in a moment; I'll add its link here.",
+                title=safe_title,
+                channel=where_channel,
+            )
+        else:
+            where = link(_("see your challenge in the channel"), permalink, bold=False)
+            text = _("Your challenge *{title}* is posted: {link}.", title=safe_title, link=where)
         follow_up = _("Colleagues can now propose solutions with the button under it.")
-        fallback = _("Your challenge {title} is posted", title=safe_title)
+        fallback = (
+            _("Your challenge {title} is posted", title=safe_title)
+            if permalink
+            else _("Your challenge {title} is saved", title=safe_title)
+        )
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text)), context(follow_up)]
     if kind == "idea" and subject_id is not None:
         withdraw = ButtonElement(text=_("Withdraw"), action_id=idea_move("withdraw"), value=str(subject_id))

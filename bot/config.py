@@ -55,6 +55,8 @@ class Settings:
     timezone: str = "Europe/Brussels"
     digest_schedule: tuple[int, time] = (0, time(9))
     tick_seconds: float = 30.0
+    outbox_senders: int = 4  # threads sending what the outbox owes (each channel still keeps Slack's pace)
+    posts_per_second: float = 1.0  # messages per channel per second (Slack's limit for chat.postMessage)
     outbox_max_age: float = 900.0  # seconds: /healthz says 503 when a message has been owed to Slack longer
     log_level: str = "INFO"
     log_format: str = "text"
@@ -317,8 +319,16 @@ def schedule_settings(env: Mapping[str, str]) -> dict[str, Any]:
     tick = get("TICK_SECONDS", "30")
     if not tick.replace(".", "", 1).isdigit() or not 0.1 <= float(tick) <= 3600:
         raise ConfigError("TICK_SECONDS must be a number of seconds from 0.1 to 3600")
+    senders = get("OUTBOX_SENDERS", "4")
+    if not senders.isdigit() or not 1 <= int(senders) <= 32:
+        raise ConfigError("OUTBOX_SENDERS must be a whole number from 1 to 32")
+    pace = get("SLACK_POSTS_PER_SECOND", "1")
+    if not pace.replace(".", "", 1).isdigit() or not 0.05 <= float(pace) <= 20:
+        raise ConfigError("SLACK_POSTS_PER_SECOND must be a number from 0.05 to 20 (Slack allows about 1)")
     return settings | {
         "tick_seconds": float(tick),
+        "outbox_senders": int(senders),
+        "posts_per_second": float(pace),
         "outbox_max_age": float(max_age),
         "nudge_max": int(nudge_max),
         "escalation_channel": escalation,

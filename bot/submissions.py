@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -17,6 +17,8 @@ from storage import queries
 from storage.models import TITLE_MAX, Challenge, Idea, id_list, joined_ids
 
 TEXT_MAX = 2000
+# How long an author's confirmation waits for their post, so that it can link to it (see `owe_post`)
+CONFIRM_GRACE = timedelta(seconds=1.5)
 DEPARTMENT_MAX = 100
 
 
@@ -112,14 +114,7 @@ def submit_idea(
     session.add(idea)
     session.flush()
     assert idea.id is not None
-    queries.enqueue(
-        session,
-        kind="post_idea",
-        subject_id=idea.id,
-        dedupe_key=f"post_idea:{idea.id}",
-        now=now,
-        workspace_id=idea.workspace_id,
-    )
+    owe_post(session, "idea", idea.id, idea.workspace_id, now)
     if idea.source_author_id:
         queries.enqueue(
             session,
@@ -164,15 +159,31 @@ def submit_challenge(session: Session, draft: ChallengeDraft, author: Author, no
     session.add(challenge)
     session.flush()
     assert challenge.id is not None
+    owe_post(session, "challenge", challenge.id, challenge.workspace_id, now)
+    return challenge
+
+
+def owe_post(session: Session, noun: str, subject_id: int, workspace_id: str, now: datetime) -> None:
+    """Owe a submission's channel post, and its author's confirmation a moment later: the post normally
+    lands within that moment, so the confirmation links to it; in a rush, when the channel's pace holds
+    the post back, the author still hears at once and the link is added to the confirmation later."""
     queries.enqueue(
         session,
-        kind="post_challenge",
-        subject_id=challenge.id,
-        dedupe_key=f"post_challenge:{challenge.id}",
+        kind=f"post_{noun}",
+        subject_id=subject_id,
+        dedupe_key=f"post_{noun}:{subject_id}",
         now=now,
-        workspace_id=challenge.workspace_id,
+        workspace_id=workspace_id,
     )
-    return challenge
+    queries.enqueue(
+        session,
+        kind=f"confirm_{noun}",
+        subject_id=subject_id,
+        dedupe_key=f"confirm_{noun}:{subject_id}",
+        now=now,
+        workspace_id=workspace_id,
+        due=now + CONFIRM_GRACE,
+    )
 
 
 def join_existing(session: Session, author: Author, target: str, now: datetime, shared: Collection[str] = ()) -> bool:

@@ -65,6 +65,27 @@ class FakeSlackState:
     files: list[dict[str, Any]] = field(default_factory=list)  # files shared: id, title, channel, data
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Slack's published limits (https://docs.slack.dev/apis/web-api/rate-limits): chat.postMessage about one
+    message per second per channel with short bursts; other methods by tier, in calls per minute."""
+
+    posts_per_second: float = 1.0
+    burst: int = 3
+    per_minute: dict[str, float] = field(
+        default_factory=lambda: {
+            "chat.update": 50,  # Tier 3
+            "conversations.history": 50,  # Tier 3
+            "conversations.replies": 50,  # Tier 3
+            "views.publish": 100,  # Tier 4
+            "views.update": 100,  # Tier 4
+            "users.info": 100,  # Tier 4
+            "chat.getPermalink": 100,  # Tier 4
+        }
+    )
+    method_burst: int = 10
+
+
 class FakeSlack:
     """Start with `FakeSlack().start()`; `.api_url` is what the bot's SLACK_API_URL should be."""
 
@@ -81,6 +102,9 @@ class FakeSlack:
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
         self._flaky: dict[str, float] = {}  # method -> share of its calls that fail at random
+        self._limits: Limits | None = None  # Slack's rate limits, when a test or benchmark switches them on
+        self._due: dict[tuple[str, str], float] = {}  # (token, channel or method) -> its theoretical next call
+        self.ratelimited: list[tuple[str, str]] = []  # (method, channel or "") of every call answered 429
         self._random = random.Random(0)
         self._lock = threading.Lock()
         self._last_ts = 0.0
@@ -145,6 +169,33 @@ class FakeSlack:
         """
         with self._lock:
             self.state.failures[method] = Failure(status, times, retry_after, delay, done)
+
+    def limit(self, limits: Limits | None = None) -> None:
+        """Enforce Slack's rate limits as Slack does, per token: `chat.postMessage` about one message per second
+        per channel (a short burst allowed), other methods their tier's calls per minute; a call over the
+        limit is answered 429 with Retry-After and does nothing. None switches them off."""
+        with self._lock:
+            self._limits = limits
+            self._due.clear()
+
+    def _over_limit(self, method: str, args: dict[str, Any], token: str) -> float | None:
+        """Seconds to wait when this call breaks a limit (the generic cell rate algorithm), else None."""
+        limits = self._limits
+        if limits is None:
+            return None
+        if method == "chat.postMessage":
+            key, interval, burst = str(args.get("channel")), 1.0 / limits.posts_per_second, limits.burst
+        elif method in limits.per_minute:
+            key, interval, burst = method, 60.0 / limits.per_minute[method], limits.method_burst
+        else:
+            return None
+        now = time.monotonic()
+        due = max(self._due.get((token, key), now), now)
+        early = due - now - (burst - 1) * interval
+        if early > 0:
+            return early
+        self._due[(token, key)] = due + interval
+        return None
 
     def flaky(self, method: str, share: float, seed: int = 0) -> None:
         """Fail a random `share` of `method`'s calls, each one of: stored then the connection dropped
@@ -265,6 +316,12 @@ class FakeSlack:
                 error = "ratelimited" if failure.status == 429 else "internal_error"
                 return failure.status, {"ok": False, "error": error}, headers
             token = authorization.removeprefix("Bearer ")
+            wait = self._over_limit(method, args, token)
+            if wait is not None:
+                self.state.calls.append(Call(method, args, 429, token=token))
+                self.ratelimited.append((method, str(args.get("channel") or "")))
+                # Slack's Retry-After is whole seconds
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(max(1, round(wait + 0.49)))}
             if method.startswith("oauth.v2."):  # client credentials (basic auth), not a token
                 body = self._oauth(args)
                 self.state.calls.append(Call(method, args, 200, body))

@@ -31,6 +31,7 @@ from runtime.web import MAX_BODY, SlackWsgi
 from slackapi.delivery import Channels, Delivery, RetryPolicy
 from slackapi.installs import Clients, OAuthParts, oauth_parts, token_cipher
 from slackapi.notifier import SlackNotifier, make_web_client
+from slackapi.pacing import Pacer
 from slackapi.people import Languages, People
 from slackapi.worker import Worker
 from storage import queries
@@ -94,8 +95,13 @@ class BotRuntime:
             self.languages,
             notifier_for=self._notifier_for,
             channels_for=self._channels_for,
+            pacer=Pacer(self.db, clock, posts_per_second=settings.posts_per_second),
+            senders=settings.outbox_senders,
         )
-        self.worker = Worker("slack-delivery", self.delivery.deliver_due, poll_seconds)
+        self.worker = Worker(
+            "slack-delivery", self.delivery.deliver_due, poll_seconds, next_in=self.delivery.seconds_to_next
+        )
+        self.delivery.on_lane_done = self.worker.kick
         self.policy = Policy.from_settings(settings)
         weekday, at = settings.digest_schedule
         digest = DigestSchedule(settings.digest_channels, weekday, at, zone(settings.timezone))
@@ -230,6 +236,7 @@ class BotRuntime:
         self.refresher.stop()
         self.meaning.stop()
         self.worker.stop()
+        self.delivery.close()
         self.db.dispose()
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -30,6 +32,7 @@ from bot.privacy import is_erased
 from bot.reviews import reviewer_ids
 from bot.text import is_user_id
 from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, Posted, SlackRejected, SlackUnavailable
+from slackapi.pacing import Paced, Pacer
 from slackapi.people import Languages
 from storage import queries
 from storage.db import Database
@@ -44,13 +47,22 @@ LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writ
 
 # What goes first when much is owed: what a person is waiting for now, then channel posts and their updates,
 # then reminders and digests. Within one idea the order holds anyway: a reply or an update of a post that is
-# not posted yet waits (`NotYet`), and a confirmation is owed only once its post is made.
+# not posted yet waits (`NotYet`), and what goes to channels is sent by one sender per workspace, in order.
 PRIORITY = {
     **dict.fromkeys(("confirm_idea", "confirm_challenge", "notify_decision", "notify_comment"), 0),
+    **dict.fromkeys(("link_confirmation_idea", "link_confirmation_challenge"), 0),
     **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge", "ask_source_author"), 0),
     **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
     **dict.fromkeys(("nudge", "escalation", "digest"), 2),
 }
+
+# Entries that post to or update a channel: one sender per workspace takes them in order (posts before their
+# replies and updates); each channel keeps Slack's pace. Everything else goes to people, in parallel.
+CHANNEL_KINDS = frozenset(
+    ("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge", "digest", "escalation")
+)
+BATCH = 50  # entries taken per pass, so that what a person waits for, owed meanwhile, is not kept behind a long pass
+HELD_AT_MOST = 5.0  # seconds a sender waits in place for a pace once it has already changed something in Slack
 
 Record = Callable[[Session], None]
 """Writes what a successful send learned (a message ts, a permalink) in the "sent" transaction."""
@@ -92,6 +104,8 @@ class Delivery:
         *,
         notifier_for: Callable[[str | None], Notifier | None] | None = None,
         channels_for: Callable[[str | None], Channels] | None = None,
+        pacer: Pacer | None = None,
+        senders: int = 1,
     ) -> None:
         """`notifier_for` and `channels_for` give a workspace's own (several workspaces); without them,
         `notifier` and `channels` serve every entry."""
@@ -104,6 +118,11 @@ class Delivery:
         self.clock = clock
         self.channels_for = channels_for or (lambda _workspace: channels)
         self.policy = policy or RetryPolicy()
+        self.pacer = pacer
+        self._pool = ThreadPoolExecutor(senders, thread_name_prefix="slack-sender") if senders > 1 else None
+        self._busy_lanes: set[str] = set()
+        self._lanes_lock = threading.Lock()
+        self.on_lane_done: Callable[[], None] | None = None  # the delivery worker's kick
         idea = self._idea_kind = _Kind("idea", "ideas", queries.get_idea, _render_idea, idea_document)
         challenge = self._challenge_kind = _Kind(
             "challenge", "challenges", queries.get_challenge, _render_challenge, challenge_document
@@ -113,6 +132,8 @@ class Delivery:
             "confirm_idea": partial(self._confirm, idea),
             "post_challenge": partial(self._post, challenge),
             "confirm_challenge": partial(self._confirm, challenge),
+            "link_confirmation_idea": partial(self._link_confirmation, idea),
+            "link_confirmation_challenge": partial(self._link_confirmation, challenge),
             "notify_join": self._notify_join,
             "decision_reply": self._decision_reply,
             "notify_decision": self._notify_decision,
@@ -136,10 +157,58 @@ class Delivery:
         return {"notify_edit": self._notify_edit, "notify_merge": self._notify_merge, "escalation": self._escalation}
 
     def deliver_due(self) -> int:
-        """Try every entry that is due now; returns how many were sent."""
+        """Send what is due now, by priority: with one sender, every due entry in passes of `BATCH` (returns
+        how many were sent); with several, hand this pass's lanes to the senders and return at once (returns
+        how many entries were handed over), so that a slow call never keeps a new message waiting."""
+        sent = 0
+        while True:
+            with self.db.session() as session:
+                due = queries.due_outbox(session, self.clock.now(), limit=BATCH, rank=PRIORITY)
+            if self._pool is not None:
+                return self._hand_over(due)
+            sent += sum(self.deliver(outbox_id) for outbox_id, _kind, _workspace in due)
+            if len(due) < BATCH:
+                return sent
+
+    def _hand_over(self, due: list[tuple[int, str, str | None]]) -> int:
+        """Channel entries of one workspace go in order, in one lane; every other entry is a lane of its own.
+        A lane still being sent is left for a later pass, so its order holds."""
+        lanes: dict[str, list[int]] = {}
+        for outbox_id, kind, workspace_id in due:
+            lane = f"channels:{workspace_id}" if kind in CHANNEL_KINDS else f"entry:{outbox_id}"
+            lanes.setdefault(lane, []).append(outbox_id)
+        handed = 0
+        with self._lanes_lock:
+            for lane, ids in lanes.items():
+                if lane in self._busy_lanes:
+                    continue
+                self._busy_lanes.add(lane)
+                self._pool.submit(self._run_lane, lane, ids)  # type: ignore[union-attr]
+                handed += len(ids)
+        return handed
+
+    def _run_lane(self, lane: str, ids: list[int]) -> None:
+        try:
+            for outbox_id in ids:
+                self.deliver(outbox_id)
+        except Exception:  # deliver logs its own errors; this only keeps the lane from staying busy
+            log.exception("a sender stopped on lane %s", lane)
+        finally:
+            with self._lanes_lock:
+                self._busy_lanes.discard(lane)
+            if self.on_lane_done is not None:
+                self.on_lane_done()  # what waited behind this lane may go now
+
+    def seconds_to_next(self) -> float | None:
+        """How long until the next owed entry falls due (a paced one's booked moment), for the worker's sleep."""
+        now = self.clock.now()
         with self.db.session() as session:
-            due = queries.due_outbox_ids(session, self.clock.now(), rank=PRIORITY)
-        return sum(self.deliver(outbox_id) for outbox_id in due)
+            at = queries.next_due(session, now)
+        return None if at is None else max((at - now).total_seconds(), 0.0)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def deliver(self, outbox_id: int) -> bool:
         """Claim one entry and send it; False if someone else holds it or the send must be retried."""
@@ -150,8 +219,11 @@ class Delivery:
                 return False
             kind, subject_id, attempts, recipient = entry.kind, entry.subject_id, entry.attempts, entry.recipient
             plain = (entry.last_error or "").startswith(PLAIN_FALLBACK)
-            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain)
+            error = entry.last_error or ""
+            booked = error.removeprefix(queries.PACED) if error.startswith(queries.PACED) else None
             workspace_id = entry.workspace_id
+            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain, workspace_id, booked)
+            self._attempt.touched = False
         notifier = self.notifier_for(workspace_id)
         if notifier is None:  # uninstalled, or its token revoked: retrying would never succeed
             with self.db.session() as session:
@@ -163,6 +235,10 @@ class Delivery:
             record = self._run_sender(kind, subject_id, recipient, outbox_id)
         except NotYet as error:
             self._retry(outbox_id, attempts, f"waiting: {error}", None)
+            return False
+        except Paced as error:  # its moment is booked: it waits in the database, not in this thread
+            with self.db.session() as session:
+                queries.mark_paced(session, outbox_id, datetime.fromtimestamp(error.at, UTC), error.key)
             return False
         except SlackUnavailable as error:
             self._retry(outbox_id, attempts, f"unavailable: {error}", error.retry_after)
@@ -230,15 +306,15 @@ class Delivery:
         # the outbox is background work: it may wait for Slack to tell a newcomer's locale (SLACK_TIMEOUT-ish)
         return speaking(self.languages.of(target, wait=LOCALE_WAIT) if self.languages is not None else None)
 
-    def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> None:
+    def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> Posted | None:
         """Build a message in the language of whoever reads at `target`, and post it there (not to an erased
         person: their tombstone reaches nobody)."""
         if is_erased(target):
             log.info("not sending to a person whose data was erased")
-            return
+            return None
         with self._reader(target):
             message = build()
-        self._post_once(target, message, thread_ts=thread_ts)
+        return self._post_once(target, message, thread_ts=thread_ts)
 
     def _post_once(
         self,
@@ -259,6 +335,10 @@ class Delivery:
         marker = marker or {"outbox": attempt.outbox_id}
         if attempt.plain:
             message = message.plain()
+        key = None
+        if self.pacer is not None and not is_user_id(channel):  # a person's DM is not a busy channel
+            key = self.pacer.channel_key(attempt.workspace_id, channel)
+            self._pace(key, lambda: self.pacer.channel(attempt.workspace_id, channel))  # type: ignore[union-attr]
         if attempt.attempts > 1:
             oldest = (since or attempt.created_at).timestamp() - 60
             found = self.notifier.find_post(channel, marker, oldest, thread_ts=thread_ts)
@@ -267,7 +347,32 @@ class Delivery:
                     "an earlier attempt was delivered: not sending it again", extra={"outbox_id": attempt.outbox_id}
                 )
                 return found
-        return self.notifier.post(channel, message, thread_ts=thread_ts, marker=marker)
+        try:
+            posted = self.notifier.post(channel, message, thread_ts=thread_ts, marker=marker)
+        except SlackUnavailable as error:
+            if key is not None and error.retry_after and self.pacer is not None:  # this channel only waits
+                self.pacer.hold(key, error.retry_after)
+                if error.status == 429 and not getattr(self._attempt, "touched", False):  # it did nothing
+                    at = self.clock.now().timestamp() + error.retry_after
+                    raise Paced(f"Retry-After from {channel}", at) from error
+            raise
+        self._attempt.touched = True
+        return posted
+
+    def _pace(self, key: str, take: Callable[[], None]) -> None:
+        """Take this entry's moment on `key`: the one booked on an earlier try, else the next free one. Before
+        anything was changed in Slack the entry waits in the database (`Paced`); after, it cannot be put back
+        (a retry would repeat what was done), so this sender waits in place."""
+        attempt: _Attempt = self._attempt.entry
+        if attempt.booked == key:
+            self._attempt.entry = dataclasses.replace(attempt, booked=None)
+            return
+        try:
+            take()
+        except Paced as paced:
+            if not getattr(self._attempt, "touched", False):
+                raise
+            time.sleep(min(max(paced.at - self.clock.now().timestamp(), 0.0), HELD_AT_MOST))
 
     def current_posts(self) -> list[tuple[str, str, base.Message]]:
         """Every posted idea and challenge as its post stands now, oldest first, as (channel, ts, message): the
@@ -287,7 +392,15 @@ class Delivery:
 
     def _update(self, channel: str, ts: str, message: base.Message) -> None:
         """Update a post (idempotent: simply repeated on a retry), as plain text when its blocks were refused."""
-        self.notifier.update(channel, ts, message.plain() if self._attempt.entry.plain else message)
+        attempt: _Attempt = self._attempt.entry
+        if self.pacer is not None:
+            pacer = self.pacer
+            self._pace(
+                pacer.method_key(attempt.workspace_id, "chat.update"),
+                lambda: pacer.method(attempt.workspace_id, "chat.update"),
+            )
+        self.notifier.update(channel, ts, message.plain() if attempt.plain else message)
+        self._attempt.touched = True
 
     # --- senders: Slack calls first, then a `Record` of what they returned ---
 
@@ -316,13 +429,26 @@ class Delivery:
                 fresh.channel_id, fresh.message_ts = posted.channel, posted.ts
                 fresh.similar_posted = kept_matches(similar)  # later updates of the post show the same
                 self._linked(session, fresh, link)
+            now, workspace_id = self.clock.now(), fresh.workspace_id if fresh is not None else None
+            confirm = f"confirm_{kind.noun}:{subject_id}"
+            # owed at submission (kept for older entries); now the post is there, the author hears at once
             queries.enqueue(
                 session,
                 kind=f"confirm_{kind.noun}",
                 subject_id=subject_id,
-                dedupe_key=f"confirm_{kind.noun}:{subject_id}",
-                now=self.clock.now(),
-                workspace_id=fresh.workspace_id if fresh is not None else None,
+                dedupe_key=confirm,
+                now=now,
+                workspace_id=workspace_id,
+            )
+            queries.due_now(session, confirm, now)
+            # if the confirmation went first (the channel's pace held the post back), it gets the link
+            queries.enqueue(
+                session,
+                kind=f"link_confirmation_{kind.noun}",
+                subject_id=subject_id,
+                dedupe_key=f"link_confirmation_{kind.noun}:{subject_id}",
+                now=now,
+                workspace_id=workspace_id,
             )
 
         return record
@@ -366,17 +492,48 @@ class Delivery:
         return [*shown, *new][:SIMILAR_ON_POST]
 
     def _confirm(self, kind: _Kind, subject_id: int) -> Record:
-        """Tell the author, by DM, where their submission was posted."""
+        """Tell the author, by DM, that their submission is saved, with a link to its post; when the post is not
+        made yet (the channel is busy), say where it will appear: the link is added when it is."""
         with self.db.session() as session:
             row = kind.load(session, subject_id)
-        if row is None or row.channel_id is None or row.message_ts is None:
+        if row is None:
+            return _nothing
+        link = None
+        if row.channel_id is not None and row.message_ts is not None:
+            link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
+        where = getattr(self.channels_for(row.workspace_id), kind.channel)
+        sent = self._send(row.author_id, lambda: dms.confirmation(kind.noun, row.title, link, row.id, where))
+
+        def record(session: Session) -> None:
+            fresh = kind.load(session, subject_id)
+            if fresh is None:
+                return
+            self._linked(session, fresh, link)
+            if sent is not None:
+                fresh.confirmed_in, fresh.confirmed_ts, fresh.confirmed_linked = sent.channel, sent.ts, link is not None
+
+        return record
+
+    def _link_confirmation(self, kind: _Kind, subject_id: int) -> Record:
+        """Add the post's link to a confirmation that was sent before the post was made."""
+        with self.db.session() as session:
+            row = kind.load(session, subject_id)
+            confirming = queries.status_of(session, f"confirm_{kind.noun}:{subject_id}")
+        if row is None or row.channel_id is None or row.message_ts is None or row.confirmed_linked:
+            return _nothing
+        if confirming == "pending":
+            raise NotYet(f"the confirmation of {kind.noun} {subject_id} is not sent yet")
+        if row.confirmed_in is None or row.confirmed_ts is None:  # never sent (the author was erased, say)
             return _nothing
         link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
-        self._send(row.author_id, lambda: dms.confirmation(kind.noun, row.title, link, row.id))
+        with self._reader(row.author_id):
+            message = dms.confirmation(kind.noun, row.title, link, row.id)
+        self._update(row.confirmed_in, row.confirmed_ts, message)
 
         def record(session: Session) -> None:
             fresh = kind.load(session, subject_id)
             if fresh is not None:
+                fresh.confirmed_linked = True
                 self._linked(session, fresh, link)
 
         return record
@@ -547,6 +704,8 @@ class _Attempt:
     attempts: int
     created_at: datetime
     plain: bool = False
+    workspace_id: str | None = None
+    booked: str | None = None  # the paced key whose moment an earlier try booked for it
 
 
 class NotYet(Exception):

@@ -35,9 +35,10 @@ CONFIGURATION_ERRORS = {
 class SlackUnavailable(Exception):
     """Slack did not answer, or answered "not now" (5xx, 429, timeout)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status (429: rate limited, the call did nothing); None: no answer
 
 
 class SlackRejected(Exception):
@@ -73,15 +74,33 @@ class Notifier(Protocol):
     def update(self, channel: str, ts: str, message: Message) -> None: ...
 
 
+class ShortRateLimitRetry(RateLimitErrorRetryHandler):
+    """Waits out one 429 in place only when Slack asks for a second or less (a short burst limit); a longer
+    Retry-After goes back to the caller, so that the outbox puts the message aside instead of holding a sender."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        values = response.headers.get("retry-after") or response.headers.get("Retry-After") or ["1"]
+        value = values[0] if isinstance(values, list) else values
+        try:
+            return float(value) <= MAX_WAIT_IN_PLACE
+        except ValueError:
+            return False
+
+
+MAX_WAIT_IN_PLACE = 1.0  # seconds
+
+
 def make_web_client(token: str | None, base_url: str, timeout: float = 10) -> WebClient:
-    """A WebClient that waits out one 429 by itself (Slack did nothing with a call it refused so).
+    """A WebClient that waits out one short 429 by itself (Slack did nothing with a call it refused so).
 
     slack_sdk's default also retries a dropped connection at once; that is left out on purpose: a
     connection that drops after Slack stored a message would post it twice. The outbox retries
     instead, after checking whether the first attempt was stored (`find_post`).
     """
     return WebClient(
-        token=token, base_url=base_url, timeout=timeout, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+        token=token, base_url=base_url, timeout=timeout, retry_handlers=[ShortRateLimitRetry(max_retry_count=1)]
     )
 
 
@@ -153,5 +172,5 @@ def _classify(error: SlackApiError) -> Exception:
         if isinstance(retry_after, list):
             retry_after = retry_after[0]
         seconds = float(retry_after) if retry_after and str(retry_after).isdigit() else None
-        return SlackUnavailable(f"HTTP {status} {code}".strip(), retry_after=seconds)
+        return SlackUnavailable(f"HTTP {status} {code}".strip(), retry_after=seconds, status=status)
     return SlackRejected(code or f"http_{status}")

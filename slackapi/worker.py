@@ -9,13 +9,24 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-class Worker:
-    """Runs `job` every `interval` seconds; `kick()` runs it now. Errors are logged, never fatal."""
+SOONEST = 0.02  # seconds: the shortest sleep between two runs, so that a due-now answer never spins
 
-    def __init__(self, name: str, job: Callable[[], object], interval: float) -> None:
+
+class Worker:
+    """Runs `job` every `interval` seconds, or sooner when `next_in` says the next work falls due sooner
+    (a paced message's booked moment); `kick()` runs it now. Errors are logged, never fatal."""
+
+    def __init__(
+        self,
+        name: str,
+        job: Callable[[], object],
+        interval: float,
+        next_in: Callable[[], float | None] | None = None,
+    ) -> None:
         self.name = name
         self.job = job
         self.interval = interval
+        self.next_in = next_in
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -39,4 +50,13 @@ class Worker:
                 self.job()
             except Exception:  # the database is down, say: keep going and try again later
                 log.warning("%s failed; will try again", self.name, exc_info=True)
-            self._wake.wait(self.interval)
+            self._wake.wait(self._sleep())
+
+    def _sleep(self) -> float:
+        if self.next_in is None:
+            return self.interval
+        try:
+            soon = self.next_in()
+        except Exception:  # the database is down: the usual interval
+            return self.interval
+        return self.interval if soon is None else min(self.interval, max(soon, SOONEST))

@@ -38,6 +38,9 @@ class Challenge(SQLModel, table=True):
     similar_shown: str | None = Field(default=None, sa_type=Text)  # JSON: matches shown before submitting
     similar_posted: str | None = Field(default=None, sa_type=Text)  # JSON: the similar work its post shows
     version: int = 0  # bumped on every change the channel post shows
+    confirmed_in: str | None = Field(default=None, max_length=32)  # the author's DM with the confirmation
+    confirmed_ts: str | None = Field(default=None, max_length=32)
+    confirmed_linked: bool | None = None  # the confirmation links to the post (False: sent before it, in a rush)
     created_at: datetime
     updated_at: datetime
 
@@ -72,6 +75,9 @@ class Idea(SQLModel, table=True):
     last_feedback_at: datetime | None = None
     awaiting_since: datetime | None = None  # reviewers owe feedback since then (None: not waiting on them)
     version: int = 0  # bumped on every change the channel post shows
+    confirmed_in: str | None = Field(default=None, max_length=32)  # the author's DM with the confirmation
+    confirmed_ts: str | None = Field(default=None, max_length=32)
+    confirmed_linked: bool | None = None  # the confirmation links to the post (False: sent before it, in a rush)
     created_at: datetime
     updated_at: datetime
 
@@ -289,3 +295,11 @@ class SettingChange(SQLModel, table=True):
     before: str = Field(sa_type=Text)
     after: str = Field(sa_type=Text)
     changed_at: datetime
+
+
+class Pace(SQLModel, table=True):
+    """When a paced destination (a channel's messages, a Web API method of a workspace) may next be used;
+    shared by every bot process on the database, so that together they keep Slack's pace."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    next_free: float  # seconds since the epoch, so that one UPDATE can book a moment on either database

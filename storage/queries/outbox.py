@@ -13,6 +13,8 @@ from storage.models import (
     OutboxMessage,
 )
 
+PACED = "paced: "  # the start of `last_error` of an entry waiting for its booked moment
+
 
 def enqueue(
     session: Session,
@@ -23,8 +25,9 @@ def enqueue(
     now: datetime,
     recipient: str | None = None,
     workspace_id: str | None = None,
+    due: datetime | None = None,
 ) -> None:
-    """Owe a Slack message; a second enqueue with the same key is ignored."""
+    """Owe a Slack message (from `due`, else now); a second enqueue with the same key is ignored."""
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
     if exists is not None:
         return
@@ -37,7 +40,7 @@ def enqueue(
                     recipient=recipient,
                     workspace_id=workspace_id,
                     dedupe_key=dedupe_key,
-                    next_attempt_at=now,
+                    next_attempt_at=due or now,
                     created_at=now,
                 )
             )
@@ -70,7 +73,7 @@ def owe(
 
 
 def due_outbox_ids(
-    session: Session, now: datetime, limit: int = 50, rank: Mapping[str, int] | None = None
+    session: Session, now: datetime, limit: int = 200, rank: Mapping[str, int] | None = None
 ) -> list[int]:
     """Pending messages whose time has come and that nobody holds: by `rank` of their kind (lowest first;
     kinds not ranked last), then oldest first."""
@@ -91,6 +94,57 @@ def due_outbox_ids(
         .limit(limit)
     )
     return [row for row in session.exec(query).all() if row is not None]
+
+
+def due_outbox(
+    session: Session, now: datetime, limit: int = 200, rank: Mapping[str, int] | None = None
+) -> list[tuple[int, str, str | None]]:
+    """Like `due_outbox_ids`, with each entry's kind and workspace: (id, kind, workspace)."""
+    ids = due_outbox_ids(session, now, limit, rank)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.workspace_id).where(col(OutboxMessage.id).in_(ids))
+    ).all()
+    found = {row[0]: (row[0], row[1], row[2]) for row in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When the earliest owed entry that nobody holds falls due (None: nothing owed)."""
+    return session.exec(
+        select(func.min(col(OutboxMessage.next_attempt_at))).where(
+            OutboxMessage.status == "pending",
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+        )
+    ).one()
+
+
+def mark_paced(session: Session, outbox_id: int, at: datetime, key: str) -> None:
+    """The entry waits for the moment booked for it on `key`; that wait is not a failed attempt."""
+    _set(
+        session,
+        outbox_id,
+        next_attempt_at=at,
+        lease_until=None,
+        last_error=f"{PACED}{key}"[:500],
+        attempts=OutboxMessage.attempts - 1,
+    )
+
+
+def due_now(session: Session, dedupe_key: str, now: datetime) -> None:
+    """Bring a pending entry forward to now (it was owed for later)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == "pending")
+        .where(col(OutboxMessage.next_attempt_at) > now)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def status_of(session: Session, dedupe_key: str) -> str | None:
+    return session.exec(select(OutboxMessage.status).where(OutboxMessage.dedupe_key == dedupe_key)).first()
 
 
 def claim(session: Session, outbox_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:

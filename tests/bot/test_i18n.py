@@ -212,6 +212,8 @@ def test_every_view_and_message_fits_slacks_limits_in_every_language(language):
             posts.challenge_post(challenge, similar, [idea] * 20),
             dms.confirmation("idea", "T" * 150, "https://x", 12),
             dms.confirmation("challenge", "T" * 150, "https://x"),
+            dms.confirmation("idea", "T" * 150, None, 12, "C0IDEAS001"),
+            dms.confirmation("challenge", "T" * 150, None, None, "C0IDEAS001"),
             replies.help_message(),
             replies.search_results("q" * 100, similar),
             dms.join_notice("U1", found("idea")),

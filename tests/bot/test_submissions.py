@@ -30,9 +30,10 @@ def test_an_idea_is_stored_with_its_post_owed(db: Database):
         stored = submissions.submit_idea(session, idea(department="  Mobility "), ALICE, NOW)
     with db.session() as session:
         row = queries.get_idea(session, stored.id)
-        owed = [(entry.kind, entry.subject_id) for entry in queries.outbox_messages(session)]
+        owed = [(entry.kind, entry.subject_id, entry.next_attempt_at) for entry in queries.outbox_messages(session)]
     assert row.title == "Online booking" and row.department == "Mobility" and row.status == "submitted"
-    assert owed == [("post_idea", stored.id)]
+    # the author's confirmation a moment later, so that it can link to the post when the post is quick
+    assert owed == [("post_idea", stored.id, NOW), ("confirm_idea", stored.id, NOW + submissions.CONFIRM_GRACE)]
 
 
 @pytest.mark.parametrize(

@@ -197,9 +197,9 @@ def test_an_uninstall_deletes_the_token_stops_sending_and_erases_the_data_after_
 
 def _similar_in_form(bot: RunningBot, send: SlackSender, title: str, user: str) -> tuple[dict, list[dict]]:
     """Open the idea form with `title` as `user`; the form and the join buttons of its similar work."""
-    opened = len(bot.slack.calls("views.open"))
+    updated = len(bot.slack.calls("views.update"))
     assert send.command("/idea", title, user=user).status == 200
-    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.update")) > updated)  # the form, with similar work
     view = bot.slack.last_view()
     joins = [b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "join_similar"]
     return view, joins

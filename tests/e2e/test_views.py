@@ -158,4 +158,4 @@ def test_the_innovation_teams_home_says_when_messages_wait_for_slack(bot: Runnin
     envelope = {"type": "event_callback", "team_id": "T0FAKE0001", "api_app_id": "A0INNOVATE", "event_id": "Ev0OWED001"}
     bot.send.post_raw_json({**envelope, "event_time": 1790000000, "event": event})
     view = bot.slack.wait_for(lambda: bot.slack.calls("views.publish"))[-1].args["view"]
-    assert "1 message waiting for Slack" in str(view["blocks"])
+    assert "2 messages waiting for Slack" in str(view["blocks"])  # its post and its confirmation

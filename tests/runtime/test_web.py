@@ -45,7 +45,7 @@ def test_health_reports_what_is_owed_to_slack_and_turns_503_when_it_is_stuck(fak
         fake_slack.fail("chat.postMessage", times=10_000, status=503)  # Slack refuses every post
         submit_idea(stuck)
         status, body = get(f"{stuck.url}/healthz")
-        assert status == 200 and body["outbox"]["owed"] == 1
+        assert status == 200 and body["outbox"]["owed"] == 2  # its post and its author's confirmation
         time.sleep(3)
         status, body = get(f"{stuck.url}/healthz")
         assert status == 503 and body["status"] == "outbox stuck" and body["outbox"]["oldest_seconds"] >= 2

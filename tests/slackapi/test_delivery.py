@@ -14,7 +14,7 @@ from storage import queries
 from storage.db import Database
 from storage.models import Idea
 from tests.conftest import ALICE, FAST_RETRY, IDEAS, REVIEWER, RunningBot, start_bot
-from tests.e2e.helpers import posted_idea, press_and_fill
+from tests.e2e.helpers import posted_idea, press_and_fill, wait_until_confirmed
 from tests.e2e.helpers import submit_idea as submit_idea_in_slack
 
 DRAFT = IdeaDraft(title="Online booking", problem="Queues", proposal="Book online")
@@ -46,8 +46,8 @@ def test_rate_limiting_is_waited_out_and_posts_once(bot: RunningBot):
 def test_dropped_connections_are_retried(bot: RunningBot):
     bot.slack.fail("chat.postMessage", times=4, status=0)
     submit_idea_in_slack(bot)
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
-    assert len(bot.slack.posts(IDEAS)) == 1
+    wait_until_confirmed(bot)
+    assert len(bot.slack.posts(IDEAS)) == 1 and len(bot.slack.posts(ALICE)) == 1
 
 
 def test_a_submission_made_during_an_outage_is_posted_once_after_a_restart(fake_slack: FakeSlack, database_url):
@@ -107,13 +107,13 @@ def test_a_refused_message_is_kept_and_retried_later_when_the_cause_is_configura
     )
     assert delivery.deliver_due() == 0
     with db.session() as session:
-        [entry] = queries.outbox_messages(session)
+        [entry] = [e for e in queries.outbox_messages(session) if e.kind == "post_idea"]
     assert entry.status == "pending" and entry.last_error == "rejected: invalid_auth"
 
     token[0] = fake_slack.token
     assert delivery.deliver_due() == 0  # not due yet: back-off
     clock.advance(timedelta(seconds=3))
-    assert delivery.deliver_due() == 1
+    assert delivery.deliver_due() == 2  # the author's confirmation (its post was late: without a link), the post
     assert len(fake_slack.posts(IDEAS)) == 1
 
 
@@ -131,7 +131,7 @@ def test_a_post_that_slack_accepted_before_a_crash_is_found_not_doubled(db: Data
     delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS))
     # The first attempt: claimed, posted in Slack, then the process died before recording anything.
     with db.session() as session:
-        [entry] = queries.outbox_messages(session)
+        [entry] = [e for e in queries.outbox_messages(session) if e.kind == "post_idea"]
         assert queries.claim(session, entry.id, clock.now(), timedelta(seconds=60)) is not None
     from blocks.posts import idea_post
 
@@ -189,7 +189,7 @@ def test_without_im_history_a_dm_whose_answer_was_lost_is_sent_again_not_lost(db
     fake_slack.refuse("conversations.history", "missing_scope")
     assert delivery.deliver_due() == 0  # outcome unknown
     clock.advance(timedelta(seconds=1))
-    assert delivery.deliver_due() == 1  # cannot look: sent again
+    assert delivery.deliver_due() == 2  # cannot look: sent again (and its link checked: nothing to add)
     assert len(fake_slack.posts(ALICE)) == 2
 
 

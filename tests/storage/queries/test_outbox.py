@@ -84,7 +84,7 @@ def test_what_a_person_waits_for_goes_before_channel_posts_and_reminders(db: Dat
         queries.owe(session, "nudge", 1, NOW + timedelta(seconds=1))
         queries.owe(session, "confirm_idea", 7, NOW + timedelta(seconds=2))
     with db.session() as session:
-        due = queries.due_outbox_ids(session, NOW + timedelta(seconds=3), rank=PRIORITY)
+        due = queries.due_outbox_ids(session, NOW + timedelta(seconds=3), limit=50, rank=PRIORITY)
         kinds = {entry.id: entry.kind for entry in queries.outbox_messages(session)}
     assert kinds[due[0]] == "confirm_idea"  # first, though owed last
     assert [kinds[i] for i in due[1:]] == ["post_idea"] * 49  # then the oldest posts; the reminder after them

@@ -1,0 +1,78 @@
+"""Keeping Slack's pace: a channel takes about one message a second, each Web API method a number a minute.
+
+Moments are booked in the database (`storage.queries.pacing`), so several senders and several bot processes
+share one pace per destination. A send whose moment is not yet due is not held in a thread: the outbox
+entry waits in the database until its booked moment (`Paced`), and the sender goes on with other work, so
+a busy channel never holds back a person's direct message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from storage import queries
+from storage.db import Database
+
+EARLY_ENOUGH = 0.05  # seconds: a booked moment this close is taken at once
+
+# Slack's published tiers for the calls the outbox makes (per workspace, per minute), and how many may go
+# at once after a quiet spell. https://docs.slack.dev/apis/web-api/rate-limits
+METHOD_TIERS: Mapping[str, tuple[float, int]] = {
+    "chat.update": (50, 10),  # Tier 3
+    "chat.getPermalink": (100, 20),  # Tier 4
+    "conversations.history": (50, 5),  # Tier 3 (far less for new apps outside the Marketplace)
+    "conversations.replies": (50, 5),  # Tier 3
+    "conversations.open": (50, 10),  # Tier 3
+    "views.publish": (100, 20),  # Tier 4
+    "users.info": (100, 20),  # Tier 4
+}
+
+
+class Paced(Exception):
+    """This send must wait until `at` (epoch seconds), the moment booked for it."""
+
+    def __init__(self, key: str, at: float) -> None:
+        super().__init__(f"paced: {key} is free at {at:.3f}")
+        self.key = key
+        self.at = at
+
+
+@dataclass
+class Pacer:
+    """Books moments per destination: `posts_per_second` messages per channel (Slack's special limit for
+    chat.postMessage, with a short `burst`), and `METHOD_TIERS` per workspace for other methods."""
+
+    db: Database
+    clock: Clock
+    posts_per_second: float = 1.0
+    burst: int = 3
+    methods: Mapping[str, tuple[float, int]] = field(default_factory=lambda: dict(METHOD_TIERS))
+
+    def channel_key(self, workspace_id: str | None, channel: str) -> str:
+        return f"post:{workspace_id or '-'}:{channel}"
+
+    def method_key(self, workspace_id: str | None, method: str) -> str:
+        return f"method:{workspace_id or '-'}:{method}"
+
+    def take(self, key: str, interval: float, burst: int) -> None:
+        """Book the next moment of `key`; raises `Paced` when it is not now."""
+        now = self.clock.now().timestamp()
+        with self.db.session() as session:
+            at = queries.book(session, key, now, interval, burst)
+        if at > now + EARLY_ENOUGH:
+            raise Paced(key, at)
+
+    def channel(self, workspace_id: str | None, channel: str) -> None:
+        self.take(self.channel_key(workspace_id, channel), 1.0 / self.posts_per_second, self.burst)
+
+    def method(self, workspace_id: str | None, method: str) -> None:
+        per_minute, burst = self.methods.get(method, (0.0, 0))
+        if per_minute > 0:
+            self.take(self.method_key(workspace_id, method), 60.0 / per_minute, burst)
+
+    def hold(self, key: str, seconds: float) -> None:
+        """Slack said 429 with Retry-After for `key`: nothing more goes there until then."""
+        with self.db.session() as session:
+            queries.hold(session, key, self.clock.now().timestamp() + seconds)
