@@ -31,7 +31,7 @@ def block_texts(message: dict[str, Any]) -> str:
     return message.get("text", "") + " " + str(message.get("blocks", ""))
 
 
-def wait_until_confirmed(bot: RunningBot) -> None:
+def wait_until_confirmed(bot: RunningBot, timeout: float = 10.0) -> None:
     """Wait until every idea and challenge is posted, its link recorded, and its author told."""
     from sqlmodel import select
 
@@ -50,7 +50,7 @@ def wait_until_confirmed(bot: RunningBot) -> None:
         told = told and len(links) == len(rows) and all(entry.status == "sent" for entry in links)
         return bool(rows) and all(row.permalink for row in rows) and told
 
-    bot.slack.wait_for(confirmed)
+    bot.slack.wait_for(confirmed, timeout=timeout)
 
 
 def seen_by_others(bot: RunningBot, person: str) -> str:
