@@ -272,12 +272,20 @@ def outbox_list() -> None:
 
 def _why_waiting(entry, now) -> str:
     """Why an outbox entry is not sent yet, as an administrator reads it."""
+    from storage import queries
+
     if entry.status == "failed":
         return f"given up: {entry.last_error or 'unknown error'}"
     wait = (entry.next_attempt_at - now).total_seconds()
     when = f"next try in {round(wait)} s" if wait > 0 else "due now"
     if entry.lease_until is not None and entry.lease_until > now:
         return f"being sent (attempt {entry.attempts})"
+    if entry.last_error and entry.last_error.startswith(queries.PACED):
+        held = entry.last_error.removeprefix(queries.PACED)
+        if held.startswith("Retry-After from "):
+            return f"next try in {max(round(wait), 0)} s: Slack asked to wait (429 {held})"
+        destination = held.rsplit(":", 1)[-1]
+        return f"next try in {max(round(wait), 0)} s: paced, waiting for its turn in {destination} (Slack's rate limit)"
     if entry.last_error:
         return f"{when}, after {entry.attempts} attempt(s): {entry.last_error}"
     return when

@@ -6,6 +6,12 @@ and "Support" on someone else's idea. Every request is signed as Slack signs it.
 submission must be in the database and posted exactly once.
 
     python -m bench.load [--users 50] [--ideas 200] [--slack-failing 0.2]
+    python -m bench.load --think 0 --slack-limits [--channels 5] [--processes 2]
+
+With `--slack-limits`, the fake Slack enforces Slack's rate limits (about one message per second per channel
+after a short burst, the Web API tiers per minute; 429 with Retry-After), and the run reports how long each
+author waited for their confirmation DM, each channel's posting rate and the 429s received. With
+`--channels N`, the people belong to N workspaces, each with its own ideas channel.
 
 With `--slack-failing SHARE`, that share of the bot's chat.postMessage, chat.update and
 chat.getPermalink calls fail at random while the burst runs: stored and then the connection dropped (the
@@ -38,12 +44,13 @@ from sqlalchemy import create_engine, text
 from bench.data import REGISTRY, need
 from blocks.ids import CHECK_SIMILAR, SUPPORT_BUTTON
 from fakeslack.sender import SlackSender
-from fakeslack.server import FakeSlack
+from fakeslack.server import FakeSlack, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "0123456789abcdef0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS001"
+TEAMS = [f"T0LOAD{n:04d}" for n in range(20)]  # with --channels N: N workspaces, each with its ideas channel
 OUTBOX_METHODS = ("chat.postMessage", "chat.update", "chat.getPermalink")
 DEADLINE = 3.0  # Slack gives up on an ack after three seconds
 TOPICS = [
@@ -61,6 +68,7 @@ class Results:
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: Counter = field(default_factory=Counter)
+    submitted: dict[str, tuple[str, float]] = field(default_factory=dict)  # title -> (author, when acked)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, status: int, seconds: float, ok: bool = True) -> None:
@@ -76,7 +84,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path) -> subprocess.Popen:
+def seed_channels(database_url: str, channels: int) -> None:
+    """With several channels: each workspace of `TEAMS` posts its ideas to its own channel (set as an
+    administrator would in the App Home's Settings)."""
+    from storage import queries
+    from storage.db import Database
+
+    database = Database.connect(database_url)
+    with database.session() as session:
+        for n, team in enumerate(TEAMS[:channels]):
+            row = queries.workspace_row(session, team)
+            row.settings = json.dumps({"ideas_channel": f"C0IDEAS{n + 1:03d}"})
+    database.dispose()
+
+
+def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path, channels: int = 0) -> subprocess.Popen:
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": fake.token,
@@ -91,6 +113,8 @@ def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path) -> 
     env.pop("SLACK_APP_TOKEN", None)
     importing = [sys.executable, "main.py", "import-projects", str(need(REGISTRY))]
     subprocess.run(importing, cwd=ROOT, env=env, check=True, capture_output=True)
+    if channels > 1:
+        seed_channels(database_url, channels)
     command = [sys.executable, "main.py"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -105,12 +129,14 @@ def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path) -> 
     raise RuntimeError(f"the bot did not start; see {log_file}")
 
 
-def person(number: int, ideas: int, fake: FakeSlack, url: str, results: Results, think: float) -> None:
+def person(
+    number: int, ideas: int, fake: FakeSlack, url: str, results: Results, think: float, team: str = TEAMS[0]
+) -> None:
     """One user: submits `ideas` ideas, checks for similar work, searches, and supports others' ideas.
 
     Between steps the person pauses for `think` seconds on average (0: fires the next request at once)."""
     user = f"U0LOAD{number:04d}"
-    send = SlackSender(url, SECRET, fake.response_url())
+    send = SlackSender(url, SECRET, fake.response_url(), team_id=team)
     send._trigger = number * 1000  # trigger ids unique across people
     rng = random.Random(number)
 
@@ -131,12 +157,14 @@ def person(number: int, ideas: int, fake: FakeSlack, url: str, results: Results,
         results.record("button", reply.status, reply.seconds)
         pause()
         reply = send.view_submission(view, values, user=user)
+        with results.lock:
+            results.submitted[title] = (user, time.monotonic())
         answer = reply.json() or {}
         results.record("submit", reply.status, reply.seconds, ok=answer.get("response_action") == "update")
         pause()
         reply = send.command("/ideas", f"search {rng.choice(TOPICS)[0]}", user=user)
         results.record("/ideas search", reply.status, reply.seconds)
-        posted = [p for p in fake.posts(IDEAS_CHANNEL) if p.get("metadata")]
+        posted = [p for p in fake.posts() if p.get("metadata") and p["channel"].startswith("C0IDEAS")]
         if posted:
             other = rng.choice(posted)
             idea_id = str(other["metadata"]["event_payload"]["id"])
@@ -159,15 +187,22 @@ def run_one(
     think: float = 0.0,
     processes: int = 1,
     slack_failing: float = 0.0,
+    limits: bool = False,
+    channels: int = 1,
 ) -> str:
     """One run; with `processes` > 1, that many bots share the database and people are spread over them
     (as a load balancer would)."""
     fake = FakeSlack().start()
     for method in OUTBOX_METHODS if slack_failing else ():
         fake.flaky(method, slack_failing)
+    if limits:
+        fake.limit(Limits())
     ports = [free_port() for _ in range(processes)]
     log_files = [Path(tempfile.mkdtemp()) / "bot.log" for _ in ports]
-    bots = [start_bot(fake, database_url, port, log_file) for port, log_file in zip(ports, log_files, strict=True)]
+    bots = [
+        start_bot(fake, database_url, port, log_file, channels if n == 0 else 0)
+        for n, (port, log_file) in enumerate(zip(ports, log_files, strict=True))
+    ]
     profile = os.environ.get("LOAD_PROFILE")  # a file name: sample the (first) bot with py-spy into it
     spy = (
         subprocess.Popen(
@@ -183,7 +218,10 @@ def run_one(
         started = time.perf_counter()
         urls = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
         threads = [
-            threading.Thread(target=person, args=(n, per_person[n], fake, urls[n % len(urls)], results, think))
+            threading.Thread(
+                target=person,
+                args=(n, per_person[n], fake, urls[n % len(urls)], results, think, TEAMS[n % channels]),
+            )
             for n in range(users)
         ]
         for thread in threads:
@@ -191,8 +229,10 @@ def run_one(
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-        wait_posted(fake, ideas)
-        settled = wait_settled(database_url)
+        burst_over = time.monotonic()
+        wait_posted(fake, ideas, timeout=600)
+        settled = wait_settled(database_url, timeout=600)
+        emptied = time.monotonic() - burst_over
         bot_cpu = sum(cpu_seconds(bot.pid) for bot in bots)
     finally:
         if spy is not None:
@@ -209,7 +249,9 @@ def run_one(
     every = [s for kind in results.seconds.values() for s in kind]
     late = sum(s > DEADLINE for s in every)
     lines = [
-        f"### {label}{f' ({processes} bot processes)' if processes > 1 else ''}, "
+        f"### {label}{f' ({processes} bot processes)' if processes > 1 else ''}"
+        f"{f', {channels} ideas channels' if channels > 1 else ''}"
+        f"{', Slack limits enforced' if limits else ''}, "
         f"{'a burst: no pause between requests' if not think else f'{think:g} s pause between steps'}: "
         f"{users} users, {ideas} ideas, {len(every)} requests in {elapsed:.1f} s"
         f" ({len(every) / elapsed:.0f} acks/s)",
@@ -239,9 +281,45 @@ def run_one(
             else []
         ),
         f"- 'database is locked' in the bot's log: {locked}",
+        *delivery_lines(fake, results, emptied),
         "",
     ]
     return "\n".join(lines)
+
+
+def delivery_lines(fake: FakeSlack, results: Results, emptied: float) -> list[str]:
+    """How long each author waited for their confirmation DM after their submit was acked, how fast each
+    channel was posted to (against the one a second Slack allows), the 429s, and when the outbox was empty."""
+    first_dm: dict[str, float] = {}
+    for call in fake.calls("chat.postMessage"):
+        for title, (author, _when) in results.submitted.items():
+            if call.args.get("channel") == author and title in str(call.args.get("text")) and title not in first_dm:
+                first_dm[title] = call.at
+    delays = [first_dm[title] - when for title, (_author, when) in results.submitted.items() if title in first_dm]
+    missing = len(results.submitted) - len(delays)
+    lines = []
+    if delays:
+        lines.append(
+            f"- confirmation DM after the submit's ack: p50 {statistics.median(delays):.2f} s, "
+            f"p95 {percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s"
+            + (f"; never received: {missing}" if missing else "")
+        )
+    by_channel: dict[str, list[float]] = defaultdict(list)
+    for post in fake.posts():
+        if post["channel"].startswith("C0IDEAS") and "thread_ts" not in post and post.get("metadata"):
+            by_channel[post["channel"]].append(float(post["ts"]))
+    for channel, moments in sorted(by_channel.items()):
+        moments.sort()
+        span = moments[-1] - moments[0]
+        rate = (len(moments) - 1) / span if span > 0 else float("inf")
+        lines.append(f"- {channel}: {len(moments)} posts over {span:.1f} s, {rate:.2f} posts/s")
+    refused = Counter(
+        f"{method} to a DM" if channel.startswith("U") else f"{method} to a channel" if channel else method
+        for method, channel in fake.ratelimited
+    )
+    lines.append(f"- 429s received: {sum(refused.values())}" + (f" ({dict(refused)})" if refused else ""))
+    lines.append(f"- outbox empty {emptied:.1f} s after the last request")
+    return lines
 
 
 def cpu_seconds(pid: int) -> float:
@@ -251,8 +329,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def wait_posted(fake: FakeSlack, ideas: int, timeout: float = 120) -> None:
+    def posted() -> int:
+        return len([p for p in fake.posts() if p["channel"].startswith("C0IDEAS") and p.get("metadata")])
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len([p for p in fake.posts(IDEAS_CHANNEL) if p.get("metadata")]) < ideas:
+    while time.monotonic() < deadline and posted() < ideas:
         time.sleep(0.2)
 
 
@@ -295,8 +376,10 @@ def audit(database_url: str, fake: FakeSlack) -> tuple[int, int, int]:
     engine.dispose()
     posts = Counter(
         p["metadata"]["event_payload"]["id"]
-        for p in fake.posts(IDEAS_CHANNEL)
-        if p.get("metadata") and p["metadata"]["event_payload"].get("kind") == "idea"
+        for p in fake.posts()
+        if p["channel"].startswith("C0IDEAS")
+        and p.get("metadata")
+        and p["metadata"]["event_payload"].get("kind") == "idea"
     )
     return len(ids), sum(count > 1 for count in posts.values()), sum(posts[i] == 0 for i in ids)
 
@@ -307,19 +390,25 @@ def run(
     thinks: tuple[float, ...] = (0.0, 1.0),
     processes: int = 1,
     slack_failing: float = 0.0,
+    limits: bool = False,
+    channels: int = 1,
+    postgres: bool = True,
 ) -> str:
     """Each database, first as a burst (no pauses), then with people pausing between steps."""
     sections = ["## Load: signed Slack requests against the bot's HTTP endpoint", ""]
     for think in thinks:
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/load.db"
-            sections.append(run_one("SQLite", url, users, ideas, think, processes, slack_failing))
+        if processes == 1:  # several processes need PostgreSQL
+            with tempfile.TemporaryDirectory() as folder:
+                url = f"sqlite:///{folder}/load.db"
+                sections.append(run_one("SQLite", url, users, ideas, think, processes, slack_failing, limits, channels))
+        if not postgres:
+            continue
         schema = f"load_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"CREATE SCHEMA {schema}")
         try:
             url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-            sections.append(run_one("PostgreSQL", url, users, ideas, think, processes, slack_failing))
+            sections.append(run_one("PostgreSQL", url, users, ideas, think, processes, slack_failing, limits, channels))
         finally:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
                 connection.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -335,9 +424,22 @@ def main() -> None:
     )
     parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
     parser.add_argument("--slack-failing", type=float, default=0.0, help="share of Slack calls that fail (0-1)")
+    parser.add_argument("--slack-limits", action="store_true", help="the fake Slack enforces Slack's rate limits")
+    parser.add_argument("--channels", type=int, default=1, help="ideas channels (one workspace each), 1-20")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip the PostgreSQL runs")
     arguments = parser.parse_args()
     thinks = tuple(arguments.think or (0.0, 1.0))
-    print(run(arguments.users, arguments.ideas, thinks, arguments.processes, arguments.slack_failing))
+    report = run(
+        arguments.users,
+        arguments.ideas,
+        thinks,
+        arguments.processes,
+        arguments.slack_failing,
+        arguments.slack_limits,
+        arguments.channels,
+        not arguments.sqlite_only,
+    )
+    print(report)
 
 
 if __name__ == "__main__":

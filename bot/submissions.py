@@ -18,7 +18,7 @@ from storage.models import TITLE_MAX, Challenge, Idea, id_list, joined_ids
 
 TEXT_MAX = 2000
 # How long an author's confirmation waits for their post, so that it can link to it (see `owe_post`)
-CONFIRM_GRACE = timedelta(seconds=1.5)
+CONFIRM_GRACE = timedelta(seconds=1)
 DEPARTMENT_MAX = 100
 
 

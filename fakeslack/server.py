@@ -31,6 +31,7 @@ class Call:
     status: int  # what the fake answered
     result: dict[str, Any] = field(default_factory=dict)
     token: str = ""  # the bearer token it was made with
+    at: float = field(default_factory=time.monotonic)  # when it arrived (for delays measured by benchmarks)
 
 
 @dataclass
@@ -78,7 +79,6 @@ class Limits:
             "conversations.history": 50,  # Tier 3
             "conversations.replies": 50,  # Tier 3
             "views.publish": 100,  # Tier 4
-            "views.update": 100,  # Tier 4
             "users.info": 100,  # Tier 4
             "chat.getPermalink": 100,  # Tier 4
         }

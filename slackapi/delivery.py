@@ -207,8 +207,9 @@ class Delivery:
         return None if at is None else max((at - now).total_seconds(), 0.0)
 
     def close(self) -> None:
+        """Stop the senders: lanes not started are dropped (their entries stay owed), running ones finish."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def deliver(self, outbox_id: int) -> bool:
         """Claim one entry and send it; False if someone else holds it or the send must be retried."""
@@ -340,6 +341,12 @@ class Delivery:
             key = self.pacer.channel_key(attempt.workspace_id, channel)
             self._pace(key, lambda: self.pacer.channel(attempt.workspace_id, channel))  # type: ignore[union-attr]
         if attempt.attempts > 1:
+            if self.pacer is not None:  # looking costs a Tier 3 call: it keeps that pace too
+                pacer = self.pacer
+                self._pace(
+                    pacer.method_key(attempt.workspace_id, "conversations.history"),
+                    lambda: pacer.method(attempt.workspace_id, "conversations.history"),
+                )
             oldest = (since or attempt.created_at).timestamp() - 60
             found = self.notifier.find_post(channel, marker, oldest, thread_ts=thread_ts)
             if found is not None:

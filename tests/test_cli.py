@@ -140,7 +140,7 @@ def test_privacy_export_and_erase_from_the_terminal(tmp_path, db, database_url):
 
 
 def test_outbox_lists_retries_and_drops_what_is_owed_to_slack(tmp_path, db, database_url):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from storage import queries
 
@@ -158,6 +158,13 @@ def test_outbox_lists_retries_and_drops_what_is_owed_to_slack(tmp_path, db, data
     assert "given up: dropped by an administrator" in run_main(env, tmp_path, "outbox", "list").stdout
     assert run_main(env, tmp_path, "outbox", "retry", str(second)).returncode == 0
     assert "2 owed, 0 given up" in run_main(env, tmp_path, "outbox", "list").stdout
+
+    with db.session() as session:  # held back by Slack's pace in the ideas channel, then by a 429
+        queries.mark_paced(session, first, datetime.now(UTC) + timedelta(seconds=30), "post:T1:C0IDEAS001")
+        queries.mark_paced(session, second, datetime.now(UTC) + timedelta(seconds=9), "Retry-After from C0IDEAS001")
+    listed = run_main(env, tmp_path, "outbox", "list").stdout
+    assert "paced, waiting for its turn in C0IDEAS001 (Slack's rate limit)" in listed
+    assert "Slack asked to wait (429 Retry-After from C0IDEAS001)" in listed
     missing = run_main(env, tmp_path, "outbox", "drop", "99999")
     assert missing.returncode == 2 and "no owed outbox entry 99999" in missing.stderr
 

@@ -26,6 +26,13 @@ def submit_challenge(bot: RunningBot, title: str = "Long queues", user: str = AL
     return bot.send.view_submission(bot.slack.last_view(), {**fields, **values}, user=user)
 
 
+def latest(bot: RunningBot, message: dict[str, Any]) -> dict[str, Any]:
+    """A posted message as it reads now: its last `chat.update`, if it had any (a confirmation sent before its
+    post gets the post's link that way)."""
+    updates = [c.args for c in bot.slack.calls("chat.update") if c.args.get("ts") == message["ts"]]
+    return {**message, **updates[-1]} if updates else message
+
+
 def block_texts(message: dict[str, Any]) -> str:
     """All text a person would read in a message: fallback text and every block's text."""
     return message.get("text", "") + " " + str(message.get("blocks", ""))

@@ -12,7 +12,7 @@ from bot.digest import owe_digest
 from bot.submissions import Author, IdeaDraft, submit_idea
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, IDEAS, REVIEWER, RunningBot, start_bot
-from tests.e2e.helpers import block_texts
+from tests.e2e.helpers import block_texts, latest, wait_until_confirmed
 from tests.e2e.helpers import submit_idea as submit_idea_in_slack
 
 
@@ -23,8 +23,8 @@ def test_a_portuguese_user_gets_the_form_and_the_confirmation_in_portuguese(bot:
     assert form["title"]["text"] == "Partilhar uma ideia" and form["submit"]["text"] == "Submeter ideia"
     assert "Título" in str(form["blocks"]) and "O problema que resolve" in str(form["blocks"])
     assert "foi guardada" in str(reply.json()["view"]["blocks"])
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
-    confirmation = bot.slack.posts(ALICE)[0]
+    wait_until_confirmed(bot)
+    confirmation = latest(bot, bot.slack.posts(ALICE)[0])
     assert "A sua ideia *Marcação online* foi publicada" in block_texts(confirmation)
     assert "Retirar" in block_texts(confirmation)  # the button too
     post = bot.slack.posts(IDEAS)[0]

@@ -30,17 +30,16 @@ def test_three_server_errors_then_success_posts_exactly_once(bot: RunningBot):
     bot.slack.fail("chat.postMessage", times=3, status=500)
     reply = submit_idea_in_slack(bot)
     assert reply.json()["response_action"] == "update"  # saved and confirmed although Slack is failing
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE))
-    assert len(bot.slack.calls("chat.postMessage", ok_only=False)) >= 4
-    assert len(bot.slack.posts(IDEAS)) == 1
+    wait_until_confirmed(bot)
+    assert len(bot.slack.calls("chat.postMessage", ok_only=False)) >= 5
+    assert len(bot.slack.posts(IDEAS)) == 1 and len(bot.slack.posts(ALICE)) == 1
 
 
 def test_rate_limiting_is_waited_out_and_posts_once(bot: RunningBot):
     bot.slack.fail("chat.postMessage", times=2, status=429, retry_after=1)
     submit_idea_in_slack(bot)
-    bot.slack.wait_for(lambda: bot.slack.posts(IDEAS), timeout=15)
-    bot.slack.wait_for(lambda: bot.slack.posts(ALICE), timeout=15)
-    assert len(bot.slack.posts(IDEAS)) == 1
+    wait_until_confirmed(bot, timeout=15)
+    assert len(bot.slack.posts(IDEAS)) == 1 and len(bot.slack.posts(ALICE)) == 1
 
 
 def test_dropped_connections_are_retried(bot: RunningBot):
@@ -62,8 +61,8 @@ def test_a_submission_made_during_an_outage_is_posted_once_after_a_restart(fake_
     fake_slack.fail("chat.postMessage", times=0)
     second = start_bot(fake_slack, database_url)
     try:
-        fake_slack.wait_for(lambda: fake_slack.posts(ALICE))
-        assert len(fake_slack.posts(IDEAS)) == 1
+        wait_until_confirmed(second)
+        assert len(fake_slack.posts(IDEAS)) == 1 and len(fake_slack.posts(ALICE)) == 1
         [idea] = ideas(second)
         assert idea.message_ts == fake_slack.posts(IDEAS)[0]["ts"]
     finally:
