@@ -167,23 +167,8 @@ def owe_post(session: Session, noun: str, subject_id: int, workspace_id: str, no
     """Owe a submission's channel post, and its author's confirmation a moment later: the post normally
     lands within that moment, so the confirmation links to it; in a rush, when the channel's pace holds
     the post back, the author still hears at once and the link is added to the confirmation later."""
-    queries.enqueue(
-        session,
-        kind=f"post_{noun}",
-        subject_id=subject_id,
-        dedupe_key=f"post_{noun}:{subject_id}",
-        now=now,
-        workspace_id=workspace_id,
-    )
-    queries.enqueue(
-        session,
-        kind=f"confirm_{noun}",
-        subject_id=subject_id,
-        dedupe_key=f"confirm_{noun}:{subject_id}",
-        now=now,
-        workspace_id=workspace_id,
-        due=now + CONFIRM_GRACE,
-    )
+    queries.owe(session, f"post_{noun}", subject_id, now, workspace_id=workspace_id)
+    queries.owe(session, f"confirm_{noun}", subject_id, now, workspace_id=workspace_id, due=now + CONFIRM_GRACE)
 
 
 def join_existing(session: Session, author: Author, target: str, now: datetime, shared: Collection[str] = ()) -> bool:

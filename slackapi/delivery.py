@@ -437,26 +437,11 @@ class Delivery:
                 fresh.similar_posted = kept_matches(similar)  # later updates of the post show the same
                 self._linked(session, fresh, link)
             now, workspace_id = self.clock.now(), fresh.workspace_id if fresh is not None else None
-            confirm = f"confirm_{kind.noun}:{subject_id}"
             # owed at submission (kept for older entries); now the post is there, the author hears at once
-            queries.enqueue(
-                session,
-                kind=f"confirm_{kind.noun}",
-                subject_id=subject_id,
-                dedupe_key=confirm,
-                now=now,
-                workspace_id=workspace_id,
-            )
-            queries.due_now(session, confirm, now)
+            queries.owe(session, f"confirm_{kind.noun}", subject_id, now, workspace_id=workspace_id)
+            queries.due_now(session, f"confirm_{kind.noun}:{subject_id}", now)
             # if the confirmation went first (the channel's pace held the post back), it gets the link
-            queries.enqueue(
-                session,
-                kind=f"link_confirmation_{kind.noun}",
-                subject_id=subject_id,
-                dedupe_key=f"link_confirmation_{kind.noun}:{subject_id}",
-                now=now,
-                workspace_id=workspace_id,
-            )
+            queries.owe(session, f"link_confirmation_{kind.noun}", subject_id, now, workspace_id=workspace_id)
 
         return record
 

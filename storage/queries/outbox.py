@@ -57,9 +57,10 @@ def owe(
     version: int | None = None,
     recipient: str | None = None,
     workspace_id: str | None = None,
+    due: datetime | None = None,
 ) -> None:
     """Enqueue the usual way: one entry per kind and subject (and version, for repeatable updates; and
-    recipient, for notices to several people, so that each person is told once)."""
+    recipient, for notices to several people, so that each person is told once); due from `due`, else now."""
     key = ":".join(str(part) for part in (kind, subject_id, version, recipient) if part is not None)
     enqueue(
         session,
@@ -69,6 +70,7 @@ def owe(
         now=now,
         recipient=recipient,
         workspace_id=workspace_id,
+        due=due,
     )
 
 
