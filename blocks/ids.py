@@ -41,6 +41,9 @@ SETTINGS_BUTTON = "workspace_settings_open"
 SIMILAR_CHECK_BLOCK = "similar_check"
 IDEA_ACTIONS_BLOCK = "idea_actions"
 CHALLENGE_ACTIONS_BLOCK = "challenge_actions"
+TEAM_BLOCK = "team:"  # Settings: this and a team's name hold the team's reviewers
+NEW_TEAM = "new_team"
+NEW_TEAM_REVIEWERS = "new_team_reviewers"
 
 
 def idea_move(move: str) -> str:

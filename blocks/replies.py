@@ -39,7 +39,12 @@ def help_message() -> Message:
 def reviewer_list(mappings: Sequence[Mapping]) -> Message:
     if not mappings:
         return Message(text=_("No teams mapped yet: ideas go to the default reviewers and the innovation team."))
-    lines = [f"• *{escape_mrkdwn(m.team)}*: " + ", ".join(mention(user) for user in m.reviewers) for m in mappings]
+    lines = [
+        f"• *{escape_mrkdwn(m.team)}*: "
+        + ", ".join(mention(user) for user in m.reviewers)
+        + (" " + _("_(every workspace, set from the terminal)_") if m.everywhere else "")
+        for m in mappings
+    ]
     heading = _("Reviewers per team")
     return Message(text=heading, blocks=sections(f"*{heading}*\n" + "\n".join(lines)))
 

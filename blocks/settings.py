@@ -13,13 +13,16 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     InputBlock,
     Option,
+    PlainTextInputElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from blocks.base import VIEW_BLOCKS_MAX, Message, context, fitted, mention, sections
-from blocks.ids import SETTINGS_MODAL, VALUE
+from blocks.ids import NEW_TEAM, NEW_TEAM_REVIEWERS, SETTINGS_MODAL, TEAM_BLOCK, VALUE
 from bot.i18n import N_, _, format_datetime
+from bot.reviewers import TEAM_REVIEWERS, Mapping
+from bot.text import escape_mrkdwn
 from bot.workspaces import WorkspaceSettings
 from storage.models import SettingChange
 
@@ -35,8 +38,11 @@ SETTING_LABELS = {
 _CHANNELS = ConversationFilter(include=["public", "private"], exclude_bot_users=True)
 
 
-def settings_modal(current: WorkspaceSettings, changes: Sequence[SettingChange], reader: ZoneInfo) -> View:
-    """Channels and people, picked with Slack's own selects, and the latest changes (who, what, when)."""
+def settings_modal(
+    current: WorkspaceSettings, changes: Sequence[SettingChange], reader: ZoneInfo, teams: Sequence[Mapping] = ()
+) -> View:
+    """Channels and people, picked with Slack's own selects, reviewers per team (the workspace's own, editable;
+    the deployment's, named), and the latest changes (who, what, when)."""
     blocks: list[Block] = [
         _channel("ideas_channel", current.ideas_channel, optional=False),
         _channel(
@@ -59,7 +65,7 @@ def settings_modal(current: WorkspaceSettings, changes: Sequence[SettingChange],
         _people(
             "reviewers", current.reviewers, _("Asked for feedback on ideas whose team has no reviewers of its own.")
         ),
-        context(_("Reviewers per team: `/ideas reviewers set TEAM @a @b`.")),
+        *_team_reviewers(teams),
         InputBlock(
             block_id="share_with_others",
             label=_(SETTING_LABELS["share_with_others"]),
@@ -89,11 +95,18 @@ def settings_modal(current: WorkspaceSettings, changes: Sequence[SettingChange],
     )
 
 
+def setting_label(name: str) -> str:
+    """A changed setting's name as people read it (mrkdwn: a team's name is escaped)."""
+    if name.startswith(TEAM_REVIEWERS):
+        return _("Reviewers of {team}", team=escape_mrkdwn(name.removeprefix(TEAM_REVIEWERS)))
+    return _(SETTING_LABELS.get(name, name))
+
+
 def change_line(change: SettingChange, reader: ZoneInfo) -> str:
     """ "Ideas channel changed by @x, Mon 7 Dec, 09:00 (Europe/Brussels)"."""
     return _(
         "{setting} changed by {person}, {when}",
-        setting=_(SETTING_LABELS.get(change.name, change.name)),
+        setting=setting_label(change.name),
         person=mention(change.user_id),
         when=format_datetime(change.changed_at, reader),
     )
@@ -102,7 +115,7 @@ def change_line(change: SettingChange, reader: ZoneInfo) -> str:
 def saved_message(changed: Sequence[str], missing: Sequence[str]) -> Message:
     """What the person who saved Settings is told: what changed, and which channels still need the bot."""
     if changed:
-        names = ", ".join(_(SETTING_LABELS.get(name, name)) for name in changed)
+        names = ", ".join(setting_label(name) for name in changed)
         text = _(":white_check_mark: Settings saved: {names}.", names=names)
     else:
         text = _("Nothing changed in Settings.")
@@ -123,6 +136,42 @@ def result_view(message: Message) -> View:
 def refused_message() -> Message:
     text = _("Only the innovation team (or, while it has nobody, a workspace admin) can change Settings.")
     return Message(text=text, blocks=sections(text))
+
+
+def _team_reviewers(teams: Sequence[Mapping]) -> list[Block]:
+    """One people picker per team the workspace mapped (emptied: unmapped), one to map another team, and the
+    deployment's mappings, which apply where the workspace has none of its own."""
+    own = [team for team in teams if not team.everywhere]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=TEAM_BLOCK + team.team,
+            label=_("Reviewers of {team}", team=team.team),
+            optional=True,
+            hint=_("Empty: this team's ideas go to the default reviewers."),
+            element=UserMultiSelectElement(action_id=VALUE, initial_users=list(team.reviewers) or None),
+        )
+        for team in own
+    ]
+    blocks += [
+        InputBlock(
+            block_id=NEW_TEAM,
+            label=_("Another team or department"),
+            optional=True,
+            hint=_("As people write it in the idea form's team field; its ideas then go to the reviewers below."),
+            element=PlainTextInputElement(action_id=VALUE, max_length=100),
+        ),
+        InputBlock(
+            block_id=NEW_TEAM_REVIEWERS,
+            label=_("That team's reviewers"),
+            optional=True,
+            element=UserMultiSelectElement(action_id=VALUE),
+        ),
+    ]
+    shared = [team for team in teams if team.everywhere]
+    if shared:
+        names = ", ".join(f"*{escape_mrkdwn(team.team)}*" for team in shared)
+        blocks.append(context(_("Set for every workspace from the terminal (yours come first): {teams}", teams=names)))
+    return blocks
 
 
 def _share_option() -> Option:

@@ -12,9 +12,10 @@ from sqlmodel import Session
 from bot.challenges import takes_ideas
 from bot.i18n import _, format_number
 from bot.refusals import InvalidSubmission
-from bot.text import clean, fold_key
+from bot.reviewers import reviewers_of_team
+from bot.text import clean
 from storage import queries
-from storage.models import TITLE_MAX, Challenge, Idea, id_list, joined_ids
+from storage.models import TITLE_MAX, Challenge, Idea, joined_ids
 
 TEXT_MAX = 2000
 # How long an author's confirmation waits for their post, so that it can link to it (see `owe_post`)
@@ -67,13 +68,10 @@ class Author:
     workspace_id: str
 
 
-def reviewers_for(session: Session, department: str | None, default: Sequence[str]) -> list[str]:
-    """The reviewers mapped to a team or department, else the default reviewers."""
-    if department:
-        mapping = queries.reviewer_mapping(session, fold_key(department))
-        if mapping is not None:
-            return id_list(mapping.reviewers)
-    return list(default)
+def reviewers_for(session: Session, workspace_id: str, department: str | None, default: Sequence[str]) -> list[str]:
+    """The reviewers the workspace (else the deployment) mapped to a team or department, else the default ones."""
+    mapped = reviewers_of_team(session, workspace_id, department) if department else None
+    return list(default) if mapped is None else mapped
 
 
 def posted_link(session: Session, idea_id: int) -> str | None:
@@ -106,7 +104,7 @@ def submit_idea(
         source_link=draft.source_link,
         # someone else's message: they are asked before they are named (never named without consent)
         source_author_id=draft.source_author_id if draft.source_author_id != author.user_id else None,
-        reviewers=joined_ids(reviewers_for(session, fields["department"], default_reviewers)),
+        reviewers=joined_ids(reviewers_for(session, author.workspace_id, fields["department"], default_reviewers)),
         awaiting_since=now,
         created_at=now,
         updated_at=now,

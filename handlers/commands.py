@@ -105,14 +105,16 @@ def _reviewers_command(services: Services, author: Author, text: str) -> base.Me
     try:
         with services.db.session() as session:
             if verb in ("", "list"):
-                mappings = reviewers.list_reviewers(session)
+                mappings = reviewers.list_reviewers(session, author.workspace_id)
                 return replies.reviewer_list(mappings)
             if verb == "set":
                 team, ids = _team_and_ids(rest)
-                mapping = reviewers.set_reviewers(session, team, reviewers.parse_user_ids(ids), services.clock.now())
+                mapping = reviewers.set_reviewers(
+                    session, team, reviewers.parse_user_ids(ids), services.clock.now(), author.workspace_id
+                )
                 return replies.reviewer_list([mapping])
             if verb == "remove" and rest.strip():
-                removed = reviewers.remove_reviewers(session, rest)
+                removed = reviewers.remove_reviewers(session, rest, author.workspace_id)
                 return replies.usage(_("Removed.") if removed else _("No reviewers were set for that team."))
     except reviewers.InvalidReviewers as error:
         return replies.usage(

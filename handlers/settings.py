@@ -12,6 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from blocks import ids, replies
 from blocks import settings as settings_blocks
+from bot import reviewers
+from bot.i18n import _
 from bot.workspaces import WorkspaceSettings
 from bot.worktime import zone
 from handlers import language, payloads
@@ -48,20 +50,28 @@ def register(app: App, services: Services) -> None:
         with services.db.session() as session:
             current = services.workspaces.settings_of(session, workspace)
             changes = services.workspaces.changes(session, workspace)
+            teams = reviewers.list_reviewers(session, workspace)
         reader = zone(services.time_zones(user), services.settings.timezone)
-        client.views_open(trigger_id=body["trigger_id"], view=settings_blocks.settings_modal(current, changes, reader))
+        view = settings_blocks.settings_modal(current, changes, reader, teams)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ids.SETTINGS_MODAL)
     def save_settings(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         user, workspace = body["user"]["id"], payloads.workspace(body)
         chosen = _chosen(view)
+        teams, errors = _team_reviewers(view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
         team = services.settings_of(workspace).innovation_team
         if team and user not in team:  # the form was opened when they were in it: they were taken out since
             ack(response_action="update", view=settings_blocks.result_view(settings_blocks.refused_message()))
             return
         try:
             with services.db.session() as session:
-                changed = services.workspaces.change(session, workspace, user, chosen, services.clock.now())
+                now = services.clock.now()
+                changed = services.workspaces.change(session, workspace, user, chosen, now)
+                changed += reviewers.update_team_reviewers(session, workspace, user, teams, now)
         except SQLAlchemyError:
             log.warning("database unavailable: settings not saved", exc_info=True)
             ack(response_action="update", view=settings_blocks.result_view(replies.apology()))
@@ -95,6 +105,30 @@ def _chosen(view: dict[str, Any]) -> WorkspaceSettings:
         reviewers=ids_in("reviewers", "selected_users"),
         share_with_others=bool(field("share_with_others").get("selected_options")),
     )
+
+
+def _team_reviewers(view: dict[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Reviewers chosen per team (by the team's name) and, when the new team is half filled in, what to fix."""
+    values = view.get("state", {}).get("values", {})
+    chosen: dict[str, tuple[str, ...]] = {}
+    for block_id, fields in values.items():
+        if block_id.startswith(ids.TEAM_BLOCK):
+            picked = ((fields or {}).get(ids.VALUE) or {}).get("selected_users") or []
+            chosen[block_id.removeprefix(ids.TEAM_BLOCK)] = tuple(str(user) for user in picked)
+    new_team = str(((values.get(ids.NEW_TEAM) or {}).get(ids.VALUE) or {}).get("value") or "").strip()
+    picked = ((values.get(ids.NEW_TEAM_REVIEWERS) or {}).get(ids.VALUE) or {}).get("selected_users") or []
+    new_reviewers = tuple(str(user) for user in picked)
+    errors: dict[str, str] = {}
+    if new_team and not new_reviewers:
+        errors[ids.NEW_TEAM_REVIEWERS] = _("Pick this team's reviewers, or empty the team's name.")
+    elif new_reviewers and not new_team:
+        errors[ids.NEW_TEAM] = _("Name the team these reviewers are for.")
+    elif new_team:
+        try:
+            chosen[reviewers.team_label(new_team)] = new_reviewers
+        except reviewers.InvalidReviewers:
+            errors[ids.NEW_TEAM] = _("Give the team's name in letters, as people write it in the idea form.")
+    return chosen, errors
 
 
 def _channels(chosen: WorkspaceSettings) -> list[str]:

@@ -181,10 +181,11 @@ class Support(SQLModel, table=True):
 
 
 class ReviewerMapping(SQLModel, table=True):
-    """The reviewers of ideas from one team or department."""
+    """The reviewers of ideas from one team or department, in one workspace or ("") in every workspace."""
 
     __tablename__ = "reviewer_mapping"
 
+    workspace_id: str = Field(primary_key=True, max_length=32)  # "": the deployment's, set from the terminal
     team: str = Field(primary_key=True, max_length=100)  # folded team name
     label: str = Field(max_length=100)  # as the administrator wrote it
     reviewers: str = Field(max_length=1000)  # comma-separated user IDs
@@ -291,7 +292,7 @@ class SettingChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32, index=True)
     user_id: str = Field(max_length=32)
-    name: str = Field(max_length=40)
+    name: str = Field(max_length=200)  # a setting's name, or "team_reviewers:" and the team's name
     before: str = Field(sa_type=Text)
     after: str = Field(sa_type=Text)
     changed_at: datetime

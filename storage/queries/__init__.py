@@ -85,6 +85,7 @@ from storage.queries.requests import (
     forget_seen_before,
 )
 from storage.queries.reviewers import (
+    EVERY_WORKSPACE,
     delete_reviewer_mapping,
     reviewer_mapping,
     reviewer_mappings,
@@ -118,6 +119,7 @@ from storage.queries.workspaces import (
 )
 
 __all__ = [
+    "EVERY_WORKSPACE",
     "PACED",
     "add_comment",
     "add_decision",

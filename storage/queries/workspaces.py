@@ -17,6 +17,7 @@ from storage.models import (
     JoinRequest,
     NudgeSent,
     OutboxMessage,
+    ReviewerMapping,
     SettingChange,
     SlackUser,
     Snooze,
@@ -105,6 +106,7 @@ def erase_workspace(session: Session, workspace_id: str) -> dict[str, int]:
         ("digests", delete(DigestRun).where(DigestRun.workspace_id == workspace_id)),
         ("people", delete(SlackUser).where(SlackUser.workspace_id == workspace_id)),
         ("setting_changes", delete(SettingChange).where(SettingChange.workspace_id == workspace_id)),
+        ("reviewer_mappings", delete(ReviewerMapping).where(ReviewerMapping.workspace_id == workspace_id)),
         ("workspace", delete(Workspace).where(Workspace.id == workspace_id)),
     ):
         counts[name] = int(session.exec(statement).rowcount or 0)  # type: ignore[call-overload]

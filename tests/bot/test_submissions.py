@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot import submissions
+from bot import reviewers, submissions
 from bot.refusals import InvalidSubmission
 from bot.submissions import Author, ChallengeDraft, IdeaDraft
 from storage import queries
@@ -85,3 +85,17 @@ def test_mine_lists_only_my_submissions_newest_first(db: Database):
     with db.session() as session:
         mine = submissions.submissions_of(session, ALICE)
     assert [row.title for row in mine.ideas] == ["Second", "First"]
+
+
+def test_a_workspaces_reviewers_for_a_team_come_before_the_deployments(db: Database):
+    with db.session() as session:
+        reviewers.set_reviewers(session, "Parks", ("U0EVERY001",), NOW)  # from the terminal: every workspace
+        reviewers.set_reviewers(session, "parks ", ("U0OWN00001",), NOW, ALICE.workspace_id)
+        mine = submissions.submit_idea(session, idea(department="PARKS"), ALICE, NOW, ["U0DEFAULT1"])
+        theirs = submissions.submit_idea(session, idea(department="Parks"), OTHER_WORKSPACE, NOW, ["U0DEFAULT1"])
+        unmapped = submissions.submit_idea(session, idea(department="Libraries"), ALICE, NOW, ["U0DEFAULT1"])
+    assert (mine.reviewers, theirs.reviewers, unmapped.reviewers) == ("U0OWN00001", "U0EVERY001", "U0DEFAULT1")
+    with db.session() as session:
+        assert reviewers.remove_reviewers(session, "Parks", ALICE.workspace_id)
+        again = submissions.submit_idea(session, idea(department="parks"), ALICE, NOW, ["U0DEFAULT1"])
+    assert again.reviewers == "U0EVERY001"

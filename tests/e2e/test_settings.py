@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from tests.conftest import ALICE, TEAM_MEMBER, RunningBot, start_bot
+from tests.conftest import ALICE, IDEAS, TEAM_MEMBER, RunningBot, start_bot
 from tests.e2e.helpers import block_texts, submit_idea, wait_until_confirmed
 
 NEW_IDEAS, DIGEST = "C0NEWIDEA1", "C0DIGEST01"
@@ -95,3 +95,35 @@ def test_someone_taken_out_of_the_team_cannot_save_a_form_opened_before(bot: Run
     assert "Only the innovation team" in reply.body
     with runtime.db.session() as session:
         assert runtime.workspaces.settings_of(session, "T0FAKE0001").ideas_channel != NEW_IDEAS
+
+
+def test_reviewers_per_team_are_edited_in_settings_and_take_effect(bot: RunningBot):
+    from bot import reviewers
+
+    with bot.runtime.db.session() as session:  # the deployment's, from the terminal: a fallback, named in the form
+        reviewers.set_reviewers(session, "Parks", ("U0PARKS001",), bot.runtime.clock.now())
+    form = open_settings(bot, TEAM_MEMBER)
+    assert "Parks" in json.dumps(form)
+
+    half = bot.send.view_submission(form, {"new_team": "Urban mobility"}, user=TEAM_MEMBER)
+    assert "new_team_reviewers" in half.json()["errors"]  # named, but nobody picked: said, nothing kept
+    reply = bot.send.view_submission(
+        form, {"new_team": "Urban mobility", "new_team_reviewers": ["U0MOB00001"]}, user=TEAM_MEMBER
+    )
+    assert "Settings saved" in reply.body and "Reviewers of Urban mobility" in reply.body
+
+    submit_idea(bot, title="Bike lanes", department="urban MOBILITY")
+    wait_until_confirmed(bot)
+    assert "<@U0MOB00001>" in block_texts(bot.slack.posts(IDEAS)[-1])
+
+    reopened = open_settings(bot, TEAM_MEMBER)
+    picker = next(b for b in reopened["blocks"] if b.get("block_id") == "team:Urban mobility")
+    assert picker["element"]["initial_users"] == ["U0MOB00001"]
+    assert "Reviewers of Urban mobility changed by" in json.dumps(reopened)
+    emptied = bot.send.view_submission(reopened, {"team:Urban mobility": []}, user=TEAM_MEMBER)
+    assert "Settings saved" in emptied.body
+    with bot.runtime.db.session() as session:
+        left = reviewers.list_reviewers(session, "T0FAKE0001")
+        changes = bot.runtime.workspaces.changes(session, "T0FAKE0001")
+    assert [(m.team, m.everywhere) for m in left] == [("Parks", True)]
+    assert [c.name for c in changes] == ["team_reviewers:Urban mobility"] * 2
