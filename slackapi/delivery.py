@@ -61,6 +61,7 @@ PRIORITY = {
 CHANNEL_KINDS = frozenset(
     ("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge", "digest", "escalation")
 )
+CHANNEL_LANE = "channels:"  # a lane's name: this and the workspace's id
 BATCH = 50  # entries taken per pass, so that what a person waits for, owed meanwhile, is not kept behind a long pass
 HELD_AT_MOST = 5.0  # seconds a sender waits in place for a pace once it has already changed something in Slack
 
@@ -119,8 +120,10 @@ class Delivery:
         self.channels_for = channels_for or (lambda _workspace: channels)
         self.policy = policy or RetryPolicy()
         self.pacer = pacer
+        # two pools: a channel's lane may wait for its pace, and must never hold a thread a person's DM needs
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="slack-sender") if senders > 1 else None
-        self._busy_lanes: set[str] = set()
+        self._channel_pool = ThreadPoolExecutor(senders, thread_name_prefix="slack-channels") if senders > 1 else None
+        self._busy_lanes: dict[str, list[int]] = {}  # lane -> its entries, while a sender has them
         self._lanes_lock = threading.Lock()
         self.on_lane_done: Callable[[], None] | None = None  # the delivery worker's kick
         idea = self._idea_kind = _Kind("idea", "ideas", queries.get_idea, _render_idea, idea_document)
@@ -163,9 +166,12 @@ class Delivery:
         sent = 0
         while True:
             with self.db.session() as session:
+                if self._pool is not None:  # channel entries are fetched apart: a rush of DMs never hides them
+                    now = self.clock.now()
+                    people = queries.due_outbox(session, now, BATCH, PRIORITY, other_kinds=CHANNEL_KINDS)
+                    channels = queries.due_outbox(session, now, BATCH, PRIORITY, kinds=CHANNEL_KINDS)
+                    return self._hand_over(people + channels)
                 due = queries.due_outbox(session, self.clock.now(), limit=BATCH, rank=PRIORITY)
-            if self._pool is not None:
-                return self._hand_over(due)
             sent += sum(self.deliver(outbox_id) for outbox_id, _kind, _workspace in due)
             if len(due) < BATCH:
                 return sent
@@ -175,15 +181,16 @@ class Delivery:
         A lane still being sent is left for a later pass, so its order holds."""
         lanes: dict[str, list[int]] = {}
         for outbox_id, kind, workspace_id in due:
-            lane = f"channels:{workspace_id}" if kind in CHANNEL_KINDS else f"entry:{outbox_id}"
+            lane = f"{CHANNEL_LANE}{workspace_id or ''}" if kind in CHANNEL_KINDS else f"entry:{outbox_id}"
             lanes.setdefault(lane, []).append(outbox_id)
         handed = 0
         with self._lanes_lock:
             for lane, ids in lanes.items():
                 if lane in self._busy_lanes:
                     continue
-                self._busy_lanes.add(lane)
-                self._pool.submit(self._run_lane, lane, ids)  # type: ignore[union-attr]
+                self._busy_lanes[lane] = ids
+                pool = self._channel_pool if lane.startswith(CHANNEL_LANE) else self._pool
+                pool.submit(self._run_lane, lane, ids)  # type: ignore[union-attr]
                 handed += len(ids)
         return handed
 
@@ -195,21 +202,26 @@ class Delivery:
             log.exception("a sender stopped on lane %s", lane)
         finally:
             with self._lanes_lock:
-                self._busy_lanes.discard(lane)
+                self._busy_lanes.pop(lane, None)
             if self.on_lane_done is not None:
                 self.on_lane_done()  # what waited behind this lane may go now
 
     def seconds_to_next(self) -> float | None:
         """How long until the next owed entry falls due (a paced one's booked moment), for the worker's sleep."""
         now = self.clock.now()
+        with self._lanes_lock:  # what a sender already has is not due again: its lane's end kicks the worker
+            held = [outbox_id for ids in self._busy_lanes.values() for outbox_id in ids]
+            lanes = [lane for lane in self._busy_lanes if lane.startswith(CHANNEL_LANE)]
+            busy = [lane.removeprefix(CHANNEL_LANE) or None for lane in lanes]
         with self.db.session() as session:
-            at = queries.next_due(session, now)
+            at = queries.next_due(session, now, skip_ids=held, skip_kinds_of=busy, kinds=CHANNEL_KINDS)
         return None if at is None else max((at - now).total_seconds(), 0.0)
 
     def close(self) -> None:
         """Stop the senders: lanes not started are dropped (their entries stay owed), running ones finish."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._channel_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def deliver(self, outbox_id: int) -> bool:
         """Claim one entry and send it; False if someone else holds it or the send must be retried."""
@@ -336,10 +348,7 @@ class Delivery:
         marker = marker or {"outbox": attempt.outbox_id}
         if attempt.plain:
             message = message.plain()
-        key = None
-        if self.pacer is not None and not is_user_id(channel):  # a person's DM is not a busy channel
-            key = self.pacer.channel_key(attempt.workspace_id, channel)
-            self._pace(key, lambda: self.pacer.channel(attempt.workspace_id, channel))  # type: ignore[union-attr]
+        key = self._pace_channel(channel)
         if attempt.attempts > 1:
             if self.pacer is not None:  # looking costs a Tier 3 call: it keeps that pace too
                 pacer = self.pacer
@@ -366,6 +375,18 @@ class Delivery:
         self._attempt.touched = True
         return posted
 
+    def _pace_channel(self, channel: str) -> str | None:
+        """Take this entry's moment in a channel (once per try; a person's DM is not a busy channel); its key."""
+        attempt: _Attempt = self._attempt.entry
+        if self.pacer is None or is_user_id(channel):
+            return None
+        pacer, workspace_id = self.pacer, attempt.workspace_id
+        key = pacer.channel_key(workspace_id, channel)
+        if attempt.cleared != key:
+            self._pace(key, lambda: pacer.channel(workspace_id, channel))
+            self._attempt.entry = dataclasses.replace(self._attempt.entry, cleared=key)
+        return key
+
     def _pace(self, key: str, take: Callable[[], None]) -> None:
         """Take this entry's moment on `key`: the one booked on an earlier try, else the next free one. Before
         anything was changed in Slack the entry waits in the database (`Paced`); after, it cannot be put back
@@ -373,13 +394,14 @@ class Delivery:
         attempt: _Attempt = self._attempt.entry
         if attempt.booked == key:
             self._attempt.entry = dataclasses.replace(attempt, booked=None)
-            return
-        try:
-            take()
-        except Paced as paced:
-            if not getattr(self._attempt, "touched", False):
-                raise
-            time.sleep(min(max(paced.at - self.clock.now().timestamp(), 0.0), HELD_AT_MOST))
+        else:
+            try:
+                take()
+            except Paced as paced:
+                if not getattr(self._attempt, "touched", False):
+                    raise
+                time.sleep(min(max(paced.at - self.clock.now().timestamp(), 0.0), HELD_AT_MOST))
+        self.pacer.space_out(key)  # type: ignore[union-attr]
 
     def current_posts(self) -> list[tuple[str, str, base.Message]]:
         """Every posted idea and challenge as its post stands now, oldest first, as (channel, ts, message): the
@@ -418,8 +440,9 @@ class Delivery:
             message = None
             similar: list[Found] = []
             if row is not None and row.message_ts is None:
-                similar = self._similar(kind, row)
                 channel = getattr(self.channels_for(row.workspace_id), kind.channel)
+                self._pace_channel(channel)  # before the matching and rendering, which a paced entry would waste
+                similar = self._similar(kind, row)
                 with self._reader(channel):
                     message = kind.render(session, row, similar)
         if row is None:
@@ -440,8 +463,10 @@ class Delivery:
             # owed at submission (kept for older entries); now the post is there, the author hears at once
             queries.owe(session, f"confirm_{kind.noun}", subject_id, now, workspace_id=workspace_id)
             queries.due_now(session, f"confirm_{kind.noun}:{subject_id}", now)
-            # if the confirmation went first (the channel's pace held the post back), it gets the link
-            queries.owe(session, f"link_confirmation_{kind.noun}", subject_id, now, workspace_id=workspace_id)
+            # if the confirmation went first (the channel's pace held the post back), it gets the link; one still
+            # waiting for a sender reads the link itself
+            if not queries.waiting_unclaimed(session, f"confirm_{kind.noun}:{subject_id}", now):
+                queries.owe(session, f"link_confirmation_{kind.noun}", subject_id, now, workspace_id=workspace_id)
 
         return record
 
@@ -698,6 +723,7 @@ class _Attempt:
     plain: bool = False
     workspace_id: str | None = None
     booked: str | None = None  # the paced key whose moment an earlier try booked for it
+    cleared: str | None = None  # the paced key whose moment this try already took (before building the message)
 
 
 class NotYet(Exception):

@@ -8,6 +8,8 @@ a busy channel never holds back a person's direct message.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -52,6 +54,8 @@ class Pacer:
     posts_per_second: float = 1.0
     burst: int = 2  # Slack allows short bursts without saying how short: two, to be safe
     methods: Mapping[str, tuple[float, int]] = field(default_factory=lambda: dict(METHOD_TIERS))
+    _last_use: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def channel_key(self, workspace_id: str | None, channel: str) -> str:
         return f"post:{workspace_id or '-'}:{channel}"
@@ -75,6 +79,20 @@ class Pacer:
         per_minute, burst = self.methods.get(method, (0.0, 0))
         if per_minute > 0:
             self.take(self.method_key(workspace_id, method), 60.0 / per_minute, burst)
+
+    def space_out(self, key: str) -> None:
+        """Wait, if need be, until a full interval has passed since this process last posted to the channel
+        of `key`: moments booked apart are sent together when they are reached late (a sender was busy), and
+        Slack counts arrivals. Only a channel's lane waits here; methods' tiers allow bursts."""
+        if not key.startswith("post:"):
+            return
+        interval = MARGIN / self.posts_per_second
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._last_use.get(key, 0.0) + interval)
+            self._last_use[key] = at
+        if at > now:
+            time.sleep(at - now)
 
     def hold(self, key: str, seconds: float) -> None:
         """Slack said 429 with Retry-After for `key`: nothing more goes there until then."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-SOONEST = 0.02  # seconds: the shortest sleep between two runs, so that a due-now answer never spins
+SOONEST = 0.05  # seconds: the shortest sleep between two runs, so that a due-now answer never spins
 
 
 class Worker:

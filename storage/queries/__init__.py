@@ -60,6 +60,7 @@ from storage.queries.outbox import (
     retry_now,
     status_of,
     unsent,
+    waiting_unclaimed,
 )
 from storage.queries.pacing import book, hold, paced_until
 from storage.queries.people import (
@@ -208,6 +209,7 @@ __all__ = [
     "supporters_of",
     "unsent",
     "upsert_project",
+    "waiting_unclaimed",
     "workspace_row",
     "workspaces",
     "workspaces_of",

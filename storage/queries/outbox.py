@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, update
@@ -75,10 +75,16 @@ def owe(
 
 
 def due_outbox_ids(
-    session: Session, now: datetime, limit: int = 200, rank: Mapping[str, int] | None = None
+    session: Session,
+    now: datetime,
+    limit: int = 200,
+    rank: Mapping[str, int] | None = None,
+    *,
+    kinds: Collection[str] | None = None,
+    other_kinds: Collection[str] | None = None,
 ) -> list[int]:
     """Pending messages whose time has come and that nobody holds: by `rank` of their kind (lowest first;
-    kinds not ranked last), then oldest first."""
+    kinds not ranked last), then oldest first; only of `kinds`, or only of kinds not in `other_kinds`."""
     order = [col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)]
     if rank:
         by_kind = case(
@@ -95,14 +101,24 @@ def due_outbox_ids(
         .order_by(*order)
         .limit(limit)
     )
+    if kinds is not None:
+        query = query.where(col(OutboxMessage.kind).in_(kinds))
+    if other_kinds is not None:
+        query = query.where(col(OutboxMessage.kind).not_in(other_kinds))
     return [row for row in session.exec(query).all() if row is not None]
 
 
 def due_outbox(
-    session: Session, now: datetime, limit: int = 200, rank: Mapping[str, int] | None = None
+    session: Session,
+    now: datetime,
+    limit: int = 200,
+    rank: Mapping[str, int] | None = None,
+    *,
+    kinds: Collection[str] | None = None,
+    other_kinds: Collection[str] | None = None,
 ) -> list[tuple[int, str, str | None]]:
     """Like `due_outbox_ids`, with each entry's kind and workspace: (id, kind, workspace)."""
-    ids = due_outbox_ids(session, now, limit, rank)
+    ids = due_outbox_ids(session, now, limit, rank, kinds=kinds, other_kinds=other_kinds)
     if not ids:
         return []
     rows = session.exec(
@@ -112,14 +128,29 @@ def due_outbox(
     return [found[i] for i in ids if i in found]
 
 
-def next_due(session: Session, now: datetime) -> datetime | None:
-    """When the earliest owed entry that nobody holds falls due (None: nothing owed)."""
-    return session.exec(
-        select(func.min(col(OutboxMessage.next_attempt_at))).where(
-            OutboxMessage.status == "pending",
-            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
-        )
-    ).one()
+def next_due(
+    session: Session,
+    now: datetime,
+    *,
+    skip_ids: Collection[int] = (),
+    skip_kinds_of: Collection[str | None] = (),
+    kinds: Collection[str] = (),
+) -> datetime | None:
+    """When the earliest owed entry that nobody holds falls due (None: nothing owed), leaving out the entries
+    `skip_ids` and those of `kinds` from the workspaces `skip_kinds_of` (already in a sender's hands)."""
+    query = select(func.min(col(OutboxMessage.next_attempt_at))).where(
+        OutboxMessage.status == "pending",
+        or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+    )
+    if skip_ids:
+        query = query.where(col(OutboxMessage.id).not_in(skip_ids))
+    busy = [workspace for workspace in skip_kinds_of if workspace is not None]
+    if kinds and (busy or None in skip_kinds_of):
+        in_busy = col(OutboxMessage.workspace_id).in_(busy)
+        if None in skip_kinds_of:
+            in_busy = or_(in_busy, col(OutboxMessage.workspace_id).is_(None))
+        query = query.where(~(col(OutboxMessage.kind).in_(kinds) & in_busy))
+    return session.exec(query).one()
 
 
 def mark_paced(session: Session, outbox_id: int, at: datetime, key: str) -> None:
@@ -143,6 +174,18 @@ def due_now(session: Session, dedupe_key: str, now: datetime) -> None:
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def waiting_unclaimed(session: Session, dedupe_key: str, now: datetime) -> bool:
+    """The entry is owed and no sender holds it now: when it is sent, it reads what is committed by then."""
+    found = session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key == dedupe_key,
+            OutboxMessage.status == "pending",
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+        )
+    ).first()
+    return found is not None
 
 
 def status_of(session: Session, dedupe_key: str) -> str | None:

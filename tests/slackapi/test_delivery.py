@@ -188,7 +188,7 @@ def test_without_im_history_a_dm_whose_answer_was_lost_is_sent_again_not_lost(db
     fake_slack.refuse("conversations.history", "missing_scope")
     assert delivery.deliver_due() == 0  # outcome unknown
     clock.advance(timedelta(seconds=1))
-    assert delivery.deliver_due() == 2  # cannot look: sent again (and its link checked: nothing to add)
+    assert delivery.deliver_due() == 1  # cannot look: sent again (it was owed after the post: it carries the link)
     assert len(fake_slack.posts(ALICE)) == 2
 
 
@@ -204,3 +204,23 @@ def test_a_message_slack_refuses_as_invalid_is_posted_as_plain_text_once_not_ret
     refused = bot.slack.calls("chat.postMessage", ok_only=True)
     assert len([c for c in refused if c.args.get("channel") == IDEAS]) == 2  # the refused one, then plain
     assert "sending outbox entry" in caplog.text and "as plain text" in caplog.text
+
+
+def test_a_channel_post_is_handed_to_a_sender_even_behind_a_rush_of_direct_messages(
+    db: Database, fake_slack: FakeSlack
+):
+    """Found by the load benchmark: each pass took the 50 most urgent entries, so while 50 DMs were due the
+    channel's posts were never even looked at, and the channel fell far below its allowed rate."""
+    clock = ManualClock(datetime.now(UTC))
+    with db.session() as session:
+        idea = submit_idea(session, DRAFT, AUTHOR, clock.now())
+        for person in range(60):  # 60 people to tell (an edit, say), all due before the post
+            queries.owe(session, "notify_edit", idea.id, clock.now(), recipient=f"U0PEOPLE{person:02d}")
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY, senders=4)
+    try:
+        handed = delivery.deliver_due()
+    finally:
+        delivery.close()
+    assert handed == 51  # 50 DMs (a pass's batch) and the post, in its own lane
+    assert len(fake_slack.posts(IDEAS)) == 1

@@ -42,3 +42,22 @@ def test_two_processes_booking_at_once_share_one_pace(database_url: str):
         first.dispose()
         second.dispose()
     assert sorted(moments) == [NOW + n for n in range(40)]  # every moment once: never two posts in one second
+
+
+def test_posts_reached_late_still_go_a_full_interval_apart(db: Database):
+    """Moments booked one second apart, reached late by a busy sender, used to go to Slack together (a 429)."""
+    import time
+
+    from bot.clock import SystemClock
+    from slackapi.pacing import MARGIN, Pacer
+
+    pacer = Pacer(db, SystemClock(), posts_per_second=20.0)
+    key = pacer.channel_key("T1", "C0IDEAS001")
+    started = time.monotonic()
+    for _ in range(3):
+        pacer.space_out(key)
+    assert time.monotonic() - started >= 2 * MARGIN / 20.0  # three posts: two intervals at least
+    other = time.monotonic()
+    pacer.space_out(pacer.channel_key("T1", "C0OTHER001"))  # another channel does not wait for this one
+    pacer.space_out(pacer.method_key("T1", "chat.update"))  # nor does a method, whose tier allows bursts
+    assert time.monotonic() - other < MARGIN / 20.0
