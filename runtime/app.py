@@ -79,12 +79,19 @@ class BotRuntime:
         # a delivery makes at most a few Slack calls; its lease must outlast them, or a slow call looks dead
         retry = retry or RetryPolicy(lease=timedelta(seconds=6 * settings.slack_timeout))
         clock = self.clock = clock or SystemClock()
-        self.people = People(self.db, self.client, clock, client_for=self.clients.for_workspace)
+        pacer = Pacer(self.db, clock, posts_per_second=settings.posts_per_second)
+        self.people = People(self.db, self.client, clock, client_for=self.clients.for_workspace, pacer=pacer)
         self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
-        self.matches = MatchService(self.db, thresholds, settings.match_model_dir, self.workspaces.shared_with)
+        self.matches = MatchService(
+            self.db,
+            thresholds,
+            settings.match_model_dir,
+            self.workspaces.shared_with,
+            multilingual=settings.match_multilingual,
+        )
         self.delivery = Delivery(
             self.db,
             SlackNotifier(self.client),
@@ -95,7 +102,7 @@ class BotRuntime:
             self.languages,
             notifier_for=self._notifier_for,
             channels_for=self._channels_for,
-            pacer=Pacer(self.db, clock, posts_per_second=settings.posts_per_second),
+            pacer=pacer,
             senders=settings.outbox_senders,
         )
         self.worker = Worker(
@@ -194,7 +201,7 @@ class BotRuntime:
         log.info("duplicate finder ready: %s projects, ideas and challenges indexed", indexed)
         self.worker.start()
         self.refresher.start()
-        if self.settings.match_model_dir:
+        if self.matches.matcher.meanings is not None:
             log.info("meaning stage on: sentence vectors for %s documents are computed in the background", indexed)
             self.meaning.start()
         self.scheduler.start()

@@ -44,6 +44,9 @@ MESSAGE_REFUSED = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "m
 PLAIN_FALLBACK = "blocks refused: sent as plain text"
 SIMILAR_ON_POST = 8  # matches a post shows reviewers: what the author saw (the form shows 5), then new ones
 LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
+# ... and one a person is waiting for now (their confirmation): in a rush of newcomers, Slack tells locales
+# at its users.info pace (100 a minute), and a confirmation in the default language beats one 10 s late
+URGENT_LOCALE_WAIT = 1.0
 
 # What goes first when much is owed: what a person is waiting for now, then channel posts and their updates,
 # then reminders and digests. Within one idea the order holds anyway: a reply or an update of a post that is
@@ -235,7 +238,8 @@ class Delivery:
             error = entry.last_error or ""
             booked = error.removeprefix(queries.PACED) if error.startswith(queries.PACED) else None
             workspace_id = entry.workspace_id
-            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain, workspace_id, booked)
+            urgent = PRIORITY.get(kind) == 0
+            self._attempt.entry = _Attempt(outbox_id, attempts, entry.created_at, plain, workspace_id, booked, urgent)
             self._attempt.touched = False
         notifier = self.notifier_for(workspace_id)
         if notifier is None:  # uninstalled, or its token revoked: retrying would never succeed
@@ -317,7 +321,9 @@ class Delivery:
     def _reader(self, target: str) -> AbstractContextManager[str]:
         """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
         # the outbox is background work: it may wait for Slack to tell a newcomer's locale (SLACK_TIMEOUT-ish)
-        return speaking(self.languages.of(target, wait=LOCALE_WAIT) if self.languages is not None else None)
+        attempt: _Attempt | None = getattr(self._attempt, "entry", None)
+        wait = URGENT_LOCALE_WAIT if attempt is not None and attempt.urgent else LOCALE_WAIT
+        return speaking(self.languages.of(target, wait=wait) if self.languages is not None else None)
 
     def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> Posted | None:
         """Build a message in the language of whoever reads at `target`, and post it there (not to an erased
@@ -428,7 +434,12 @@ class Delivery:
                 pacer.method_key(attempt.workspace_id, "chat.update"),
                 lambda: pacer.method(attempt.workspace_id, "chat.update"),
             )
-        self.notifier.update(channel, ts, message.plain() if attempt.plain else message)
+        try:
+            self.notifier.update(channel, ts, message.plain() if attempt.plain else message)
+        except SlackUnavailable as error:
+            if error.status == 429 and error.retry_after and self.pacer is not None:  # no more updates till then
+                self.pacer.hold(self.pacer.method_key(attempt.workspace_id, "chat.update"), error.retry_after)
+            raise
         self._attempt.touched = True
 
     # --- senders: Slack calls first, then a `Record` of what they returned ---
@@ -723,6 +734,7 @@ class _Attempt:
     plain: bool = False
     workspace_id: str | None = None
     booked: str | None = None  # the paced key whose moment an earlier try booked for it
+    urgent: bool = False  # a person is waiting for it now (PRIORITY 0)
     cleared: str | None = None  # the paced key whose moment this try already took (before building the message)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import i18n
 from bot.clock import Clock
+from slackapi.pacing import Pacer
 from storage import queries
 from storage.db import Database
 from storage.models import SlackUser
@@ -37,10 +38,17 @@ class People:
     Calling it with a user ID gives the time zone (what the reminder rules need)."""
 
     def __init__(
-        self, db: Database, client: WebClient | None, clock: Clock, client_for: ClientFor | None = None
+        self,
+        db: Database,
+        client: WebClient | None,
+        clock: Clock,
+        client_for: ClientFor | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
-        """`client_for` finds the client of the workspace a person acts from (several workspaces)."""
+        """`client_for` finds the client of the workspace a person acts from (several workspaces); `pacer`
+        keeps users.info within its tier (a rush of newcomers answered 429 otherwise)."""
         self.db = db
+        self.pacer = pacer
         self.client = client
         self.client_for: ClientFor = client_for or (lambda _workspace: client)
         self._can_ask = client is not None or client_for is not None
@@ -128,9 +136,12 @@ class People:
     def _fetch(self, user_id: str) -> Mapping[str, Any] | None:
         with self.db.session() as session:
             known = queries.slack_user(session, user_id)
-        client = self.client_for(known.workspace_id if known is not None else None)
+        workspace_id = known.workspace_id if known is not None else None
+        client = self.client_for(workspace_id)
         if client is None:
             return None
+        if self.pacer is not None:  # this is a look-up thread of its own: it may wait for its moment
+            self.pacer.wait_for_method(workspace_id, "users.info")
         try:
             return client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackClientError, OSError, KeyError, TypeError):

@@ -161,7 +161,7 @@ class Matcher:
         language = language or guess_language(title_words + body_words)
         query = self.query_terms(title, description, language)
         vector, nearest = None, []
-        if self.meanings and language == self.meanings.language:
+        if self.meanings and self.meanings.understands(language):
             vector = self.meanings.vector(_meant(title, description))
             nearest = self.meanings.nearest(vector, NEAREST)
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups(), also=nearest)

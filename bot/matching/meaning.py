@@ -11,10 +11,21 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 MAX_TOKENS = 128  # longer texts are cut: a title and the start of a description say what it is about
+
+
+class SentenceEncoder(Protocol):
+    """What the meaning stage needs of a model: unit vectors, and the language it understands (None: all)."""
+
+    name: str
+    dimensions: int
+    language: str | None
+
+    def encode(self, texts: list[str], batch: int = 32) -> np.ndarray: ...
 
 
 class Encoder:
@@ -111,7 +122,7 @@ class Meanings:
     has one, so a query is ranked on the same signals for all its candidates.
     """
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder
         self._vectors: dict[str, np.ndarray] = {}
         self._waiting: dict[str, str] = {}
@@ -145,9 +156,12 @@ class Meanings:
                 self._matrix = None
 
     @property
-    def language(self) -> str:
-        """The language the encoder's model understands."""
+    def language(self) -> str | None:
+        """The language the encoder's model understands (None: every language)."""
         return self.encoder.language
+
+    def understands(self, language: str) -> bool:
+        return self.encoder.language in (None, language)
 
     @property
     def pending(self) -> int:
@@ -160,7 +174,9 @@ class Meanings:
         """Cosine similarity of a text's `vector` with each document's, or None while any of them waits."""
         if not keys or any(key not in self._vectors for key in keys):
             return None
-        return np.stack([self._vectors[key] for key in keys]).astype(np.float32) @ vector
+        cosines = np.stack([self._vectors[key] for key in keys]).astype(np.float32) @ vector
+        calibrate = getattr(self.encoder, "calibrate", None)  # a model whose scale differs from the thresholds'
+        return calibrate(cosines) if calibrate is not None else cosines
 
     def nearest(self, vector: np.ndarray, count: int) -> list[str]:
         """The `count` documents whose vectors are closest to `vector` (those that have one)."""

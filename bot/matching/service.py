@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.matching.matcher import Document, Match, Matcher, Thresholds
-from bot.matching.meaning import Encoder, Meanings
+from bot.matching.meaning import Encoder, Meanings, SentenceEncoder
 from storage import queries
 from storage.db import Database
 from storage.models import Challenge, Idea, PastProject
@@ -101,10 +101,20 @@ class MatchService:
         thresholds: Thresholds | None = None,
         model_dir: str | None = None,
         shared_with: SharedWith | None = None,
+        *,
+        multilingual: bool = False,
     ) -> None:
+        """The meaning stage: multilingual (every language) if asked, else the English model of `model_dir`."""
         self.db = db
         self.shared_with = shared_with
-        self.matcher = Matcher(thresholds, Meanings(Encoder(model_dir)) if model_dir else None)
+        encoder: SentenceEncoder | None = None
+        if multilingual:
+            from bot.matching.multilingual import MultilingualEncoder  # the optional extra
+
+            encoder = MultilingualEncoder()
+        elif model_dir:
+            encoder = Encoder(model_dir)
+        self.matcher = Matcher(thresholds, Meanings(encoder) if encoder is not None else None)
         self._lock = threading.RLock()
         self._seen: datetime | None = None
 
@@ -147,7 +157,7 @@ class MatchService:
             done, computed = done + len(batch), computed + fresh
         return done
 
-    def _vectors_for(self, batch: list[tuple[str, str]], encoder: Encoder) -> tuple[np.ndarray, int]:
+    def _vectors_for(self, batch: list[tuple[str, str]], encoder: SentenceEncoder) -> tuple[np.ndarray, int]:
         """Vectors for (key, text) pairs, and how many had to be computed."""
         digests = [hashlib.sha256(text.encode()).hexdigest()[:32] for _, text in batch]
         with self.db.session() as session:

