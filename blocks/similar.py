@@ -50,7 +50,9 @@ def similar_text(item: Found, *, scored: bool = True) -> str:
 def reason_text(reason: str) -> str:
     """The matcher's reason ("both mention: a, b", "similar wording" or "similar meaning") in the reader's language; the
     matched words themselves are people's words and stay as they are."""
-    prefix = "both mention: "
+    prefix, meant = "both mention: ", "similar meaning; both mention: "
+    if reason.startswith(meant):
+        return _("similar meaning; both mention: {words}", words=reason[len(meant) :])
     if reason.startswith(prefix):
         return _("both mention: {words}", words=reason[len(prefix) :])
     if reason == "similar wording":

@@ -34,6 +34,7 @@ FUZZY_CUTOFF = 80.0
 TRANSLATION_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.6
 OPENING = 200  # characters of a description that go into its spelling profile
+MEANT = 0.5  # closeness (the English model's cosine scale) from which a match is said to be "similar meaning"
 NEAREST = 10  # with the meaning stage, candidates found by their vector alone (they may share no word)
 
 
@@ -186,8 +187,16 @@ class Matcher:
             reverse=True,
         )[:limit]
         present = self.index.terms_present([position for _, position in scored], list(query.weights))
-        fallback = "similar meaning" if meant is not None else "similar wording"
-        return [replace(match, reason=self._reason(present[position], query, fallback)) for match, position in scored]
+        close_by = dict(zip((hit.position for hit in hits), closeness, strict=True))
+        return [
+            replace(
+                match,
+                reason=self._reason(
+                    present[position], query, meant=meant is not None, close=(close_by[position] or 0) >= MEANT
+                ),
+            )
+            for match, position in scored
+        ]
 
     def query_terms(self, title: str, description: str = "", language: str | None = None) -> QueryTerms:
         """The weighted terms to look up for a query: its own stems, then translations, synonyms and
@@ -262,9 +271,11 @@ class Matcher:
             rank_score=strength + 0.3 * title_similarity,
         )
 
-    def _reason(self, shared: list[str], query: QueryTerms, fallback: str = "similar wording") -> str:
+    def _reason(self, shared: list[str], query: QueryTerms, *, meant: bool = False, close: bool = False) -> str:
         """The matched words, most telling first, as the person wrote them; a word matched through a translation,
-        a synonym or a close spelling says what it matched: "both mention: licenças (≈ licences), parking"."""
+        a synonym or a close spelling says what it matched: "both mention: licenças (≈ licences), parking".
+        `meant`: the meaning stage ranked it (with no word shared: "similar meaning"); `close`: the texts are
+        close in meaning, said first ("similar meaning; both mention: …")."""
         weights = query.weights
         shared = sorted(shared, key=lambda term: weights[term] * self.index.idf(term), reverse=True)
         matched: dict[str, str | None] = {}  # the person's word -> what it matched when not itself
@@ -276,7 +287,10 @@ class Matcher:
             if own not in matched or (same and matched[own] is not None):
                 matched[own] = None if same else other
         shown = [own if other is None else f"{own} (≈ {other})" for own, other in list(matched.items())[:5]]
-        return "both mention: " + ", ".join(shown) if shown else fallback
+        words = "both mention: " + ", ".join(shown) if shown else ""
+        if not words:
+            return "similar meaning" if meant else "similar wording"
+        return f"similar meaning; {words}" if close else words
 
 
 def _spelled(title: str, opening: str) -> str:
