@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -35,6 +36,7 @@ from blocks.ids import (
     VALUE,
 )
 from blocks.similar import KIND_LABELS, similar_text
+from bot.experiments import SHORT_MAX
 from bot.i18n import N_, _
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -270,6 +272,44 @@ FORM_TITLES = {  # modal titles: at most 24 characters in every language
 }
 
 
+def experiment_inputs() -> list[Block]:
+    """The plan an experiment starts with: what is tested, how we will know, by when, by whom."""
+
+    def text(
+        block_id: str, label: str, *, hint: str | None = None, optional: bool = False, long: bool = False
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=block_id,
+            label=label,
+            hint=hint,
+            optional=optional,
+            element=PlainTextInputElement(action_id=VALUE, multiline=long, max_length=TEXT_MAX if long else SHORT_MAX),
+        )
+
+    return [
+        text(
+            "hypothesis",
+            _("What do you expect?"),
+            hint=_("If we …, then … because …"),
+            long=True,
+        ),
+        text("measure", _("How will you know?"), hint=_("One measure, such as minutes waited at the counter.")),
+        text("baseline", _("Its value today"), optional=True),
+        text("target", _("The value you aim for")),
+        InputBlock(block_id="starts_on", label=_("Starts on"), element=DatePickerElement(action_id=VALUE)),
+        InputBlock(block_id="ends_on", label=_("Ends on"), element=DatePickerElement(action_id=VALUE)),
+        InputBlock(
+            block_id="team",
+            label=_("The experiment's team"),
+            optional=True,
+            hint=_("Named on the idea's post."),
+            element=UserMultiSelectElement(action_id=VALUE),
+        ),
+        text("cost", _("What it costs"), optional=True),
+        text("stop_when", _("What would make you stop early?"), optional=True, long=True),
+    ]
+
+
 def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = (), *, by_author: bool = False) -> View:
     """The form behind a decision button: a reason (required to decline or ask for more), an outcome,
     or (to merge) the similar work this idea duplicates. `by_author`: the idea's author opened it (to
@@ -294,6 +334,8 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = (), *,
                 ),
             )
         )
+    if action == "start":
+        blocks += experiment_inputs()
     if action == "merge":
         options = [
             Option(value=f"{item.kind}:{item.id}", text=shorten(f"{_(KIND_LABELS[item.kind])}: {item.title}", 75))

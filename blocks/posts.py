@@ -42,7 +42,7 @@ from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviews import reviewer_ids, reviewer_moves, takes_support
 from bot.text import escape_mrkdwn, split_for_blocks
-from storage.models import Challenge, Decision, Idea
+from storage.models import Challenge, Decision, Experiment, Idea, id_list
 
 BUTTONS = {
     "approve": N_("Approve"),
@@ -98,7 +98,13 @@ def merged_into(target: Found | None) -> str:
     return link(target.title, target.url) if target is not None else _("existing work")
 
 
-def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] = (), supporters: int = 0) -> Message:
+def idea_post(
+    idea: Idea,
+    challenge: Challenge | None,
+    similar: Sequence[Found] = (),
+    supporters: int = 0,
+    experiment: Experiment | None = None,
+) -> Message:
     """The idea as posted in the ideas channel, with its review state and buttons; an anonymous author is
     shown as "anonymous"."""
     author = _("anonymous") if idea.anonymous else mention(idea.author_id)
@@ -115,6 +121,7 @@ def idea_post(idea: Idea, challenge: Challenge | None, similar: Sequence[Found] 
         blocks.append(context(source_line(idea)))
     blocks += labelled(_("The problem"), idea.problem)
     blocks += labelled(_("The idea"), idea.proposal)
+    blocks += experiment_blocks(experiment)
     blocks += lessons_blocks(idea)
     blocks += similar_for_reviewers(similar, declared_different(idea.similar_shown))
     blocks.append(idea_buttons(idea, supporters))
@@ -156,6 +163,32 @@ def review_facts(idea: Idea) -> str:
     if idea.outcome:
         parts.append(_("*Outcome:* {outcome}", outcome=status_label(idea.outcome)))
     return "   ".join(parts)
+
+
+def experiment_blocks(experiment: Experiment | None) -> list[Block]:
+    """The experiment's plan: what is tested, how we will know, by when, by whom."""
+    if experiment is None:
+        return []
+    heading = _(
+        "*:test_tube: Experiment* · {start} – {end}",
+        start=format_date(experiment.starts_on),
+        end=format_date(experiment.ends_on),
+    )
+    measure = _(
+        "*Measure:* {measure}: {baseline} → {target}",
+        measure=escape_mrkdwn(experiment.measure),
+        baseline=escape_mrkdwn(experiment.baseline) if experiment.baseline else "?",
+        target=escape_mrkdwn(experiment.target),
+    )
+    lines = [heading, escape_mrkdwn(experiment.hypothesis), measure]
+    team = id_list(experiment.team)
+    if team:
+        lines.append(_("*Experiment team:* {people}", people=", ".join(mention(person) for person in team)))
+    if experiment.stop_when:
+        lines.append(_("*Stops early if:* {reason}", reason=escape_mrkdwn(experiment.stop_when)))
+    if experiment.cost:
+        lines.append(_("*Cost:* {cost}", cost=escape_mrkdwn(experiment.cost)))
+    return sections("\n".join(lines))
 
 
 def lessons_blocks(idea: Idea) -> list[Block]:

@@ -232,6 +232,16 @@ def erase(
                 mapping.reviewers, mapping.updated_at = joined_ids(kept), now
             else:
                 session.delete(mapping)
+    for experiment in held.experiments_naming(session, user_id):
+        team = id_list(experiment.team)
+        if experiment.planned_by == user_id or user_id in team:
+            changed["experiments"] += 1
+            experiment.team = joined_ids([person for person in team if person != user_id])
+            if experiment.planned_by == user_id:
+                experiment.planned_by = tomb
+            shown_on = queries.get_idea(session, experiment.idea_id)  # its post names the team
+            if shown_on is not None and shown_on.id is not None:
+                touched_ideas[shown_on.id] = shown_on
     for entry in held.messages_to(session, user_id):
         if entry.status == "pending":  # owed to someone who is no longer there: never sent
             entry.status, entry.last_error = "failed", "recipient erased"

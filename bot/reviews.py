@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.experiments import ExperimentPlan, checked_plan, keep_plan
 from bot.i18n import _
 from bot.labels import status_label, status_word
 from bot.refusals import InvalidSubmission, NotAllowed
@@ -38,6 +39,7 @@ class Move:
     status_after: str | None  # None: the status does not change (a comment)
     needs_reason: bool = False
     author_only: bool = False
+    author_too: bool = False  # the idea's author may make it as well as its deciders
 
 
 # The one source for what may happen to an idea: the rules check it, the idea's post shows a button for
@@ -45,7 +47,7 @@ class Move:
 MOVES: dict[str, Move] = {
     "approve": Move(OPEN, "approved"),
     "needs_info": Move(("submitted", "in_review"), "needs_info", needs_reason=True),
-    "start": Move(("approved",), "experiment_running"),
+    "start": Move(("approved",), "experiment_running", author_too=True),
     "complete": Move(("approved", "experiment_running"), "completed", needs_reason=True),
     "decline": Move((*OPEN, "approved"), "declined", needs_reason=True),
     "merge": Move((*OPEN, "approved"), "merged"),
@@ -88,7 +90,11 @@ def check_may(idea: Idea, user_id: str, action: str, deciders: Deciders) -> None
     if move.author_only:
         if user_id != idea.author_id:
             raise NotAllowed(_("Only the idea's author can withdraw it."))
-    elif action != "comment" and not can_decide(idea, user_id, deciders):
+    elif (
+        action != "comment"
+        and not can_decide(idea, user_id, deciders)
+        and not (move.author_too and user_id == idea.author_id)
+    ):
         raise NotAllowed(_("Only this idea's reviewers and the innovation team can decide on it."))
     if idea.status not in move.allowed_from:
         if idea.status == move.status_after:
@@ -133,6 +139,7 @@ def decide(
     target: str | None = None,
     workspace_id: str | None = None,
     seen_status: str | None = None,
+    plan: ExperimentPlan | None = None,
 ) -> Decision:
     """Record a decision (or a comment from the Comment button) and owe its Slack messages.
 
@@ -166,8 +173,12 @@ def decide(
         errors["outcome"] = _("Choose how the experiment ended.")
     if action == "merge" and not _mergeable(session, idea, target):
         errors["target"] = _("Choose the idea or project this one duplicates.")
+    if action == "start":
+        plan = checked_plan(plan, now.date(), errors)
     if errors:
         raise InvalidSubmission(errors)
+    if action == "start" and plan is not None:
+        keep_plan(session, idea_id, plan, actor_id, now)
     if move.status_after is not None:
         idea.status = move.status_after
         idea.decided_by = actor_id

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from blocks.ids import VALUE
+from bot.experiments import ExperimentPlan
 from bot.i18n import _
 from bot.submissions import TEXT_MAX, Author, ChallengeDraft, IdeaDraft
 from bot.text import is_user_id, shorten
@@ -52,6 +53,30 @@ def challenge_draft(view: dict[str, Any]) -> tuple[ChallengeDraft, dict[str, str
         similar_shown=_shown(view),
     )
     return draft, errors
+
+
+def experiment_plan(view: dict[str, Any]) -> ExperimentPlan:
+    """The plan typed into the Start experiment form (a date Slack sent in a form not read counts as none)."""
+    values = _values(view)
+
+    def day(block_id: str) -> date | None:
+        try:
+            return date.fromisoformat(str(_field(values, block_id).get("selected_date") or ""))
+        except ValueError:
+            return None
+
+    team = _field(values, "team").get("selected_users")
+    return ExperimentPlan(
+        hypothesis=_text(values, "hypothesis"),
+        measure=_text(values, "measure"),
+        baseline=_text(values, "baseline"),
+        target=_text(values, "target"),
+        starts_on=day("starts_on"),
+        ends_on=day("ends_on"),
+        team=tuple(user for user in team if isinstance(user, str)) if isinstance(team, list) else (),
+        cost=_text(values, "cost"),
+        stop_when=_text(values, "stop_when"),
+    )
 
 
 def target(value: object) -> str | None:

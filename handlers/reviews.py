@@ -103,6 +103,7 @@ def register(app: App, services: Services) -> None:
                 target=target,
                 workspace_id=payloads.workspace(body),
                 seen_status=metadata.get("status") if isinstance(metadata.get("status"), str) else None,
+                plan=payloads.experiment_plan(view) if name == "start" else None,
             )
             return reviews.registry_entry(session, idea_id) if name == "complete" else None
 

@@ -756,7 +756,8 @@ class _Kind:
 def _render_idea(session: Session, idea: Idea, similar: list[Found]) -> base.Message:
     challenge = queries.get_challenge(session, idea.challenge_id) if idea.challenge_id else None
     assert idea.id is not None
-    return posts.idea_post(idea, challenge, similar, queries.support_count(session, idea.id))
+    experiment = queries.get_experiment(session, idea.id)
+    return posts.idea_post(idea, challenge, similar, queries.support_count(session, idea.id), experiment)
 
 
 def _render_challenge(session: Session, challenge: Challenge, similar: list[Found]) -> base.Message:

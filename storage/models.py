@@ -180,6 +180,25 @@ class Support(SQLModel, table=True):
     created_at: datetime
 
 
+class Experiment(SQLModel, table=True):
+    """An approved idea's experiment plan: what is tested, how we will know, by when, and by whom."""
+
+    __tablename__ = "experiment"
+
+    idea_id: int = Field(primary_key=True, foreign_key="idea.id")
+    hypothesis: str = Field(sa_type=Text)  # "If we …, then … because …"
+    measure: str = Field(max_length=300)
+    baseline: str | None = Field(default=None, max_length=300)
+    target: str = Field(max_length=300)
+    starts_on: date
+    ends_on: date
+    team: str = Field(default="", max_length=1000)  # comma-separated user IDs
+    cost: str | None = Field(default=None, max_length=300)
+    stop_when: str | None = Field(default=None, sa_type=Text)  # what would make us stop early
+    planned_by: str = Field(max_length=32)
+    created_at: datetime
+
+
 class ReviewerMapping(SQLModel, table=True):
     """The reviewers of ideas from one team or department, in one workspace or ("") in every workspace."""
 

@@ -14,6 +14,7 @@ from storage.queries.digest import (
     add_digest_run,
     get_digest_run,
 )
+from storage.queries.experiments import get_experiment, save_experiment
 from storage.queries.ideas import (
     all_ideas,
     claim_idea,
@@ -156,6 +157,7 @@ __all__ = [
     "get_comment",
     "get_decision",
     "get_digest_run",
+    "get_experiment",
     "get_idea",
     "get_ideas",
     "get_join",
@@ -194,6 +196,7 @@ __all__ = [
     "retry_now",
     "reviewer_mapping",
     "reviewer_mappings",
+    "save_experiment",
     "save_language_choice",
     "save_reviewer_mapping",
     "save_slack_profile",

@@ -13,6 +13,7 @@ from storage.models import (
     Challenge,
     Comment,
     Decision,
+    Experiment,
     Idea,
     JoinRequest,
     NudgeSent,
@@ -76,6 +77,13 @@ def joins_by(session: Session, user_id: str, workspace_id: str | None) -> Sequen
 def mappings_naming(session: Session, user_id: str) -> Sequence[ReviewerMapping]:
     """Team reviewer mappings whose list may hold the person (narrowed exactly by the caller)."""
     return session.exec(select(ReviewerMapping).where(col(ReviewerMapping.reviewers).contains(user_id))).all()
+
+
+def experiments_naming(session: Session, user_id: str) -> Sequence[Experiment]:
+    """Experiments the person planned or whose team may hold them (narrowed exactly by the caller)."""
+    return session.exec(
+        select(Experiment).where((col(Experiment.planned_by) == user_id) | col(Experiment.team).contains(user_id))
+    ).all()
 
 
 def messages_to(session: Session, user_id: str) -> Sequence[OutboxMessage]:

@@ -13,6 +13,7 @@ from storage.models import (
     Comment,
     Decision,
     DigestRun,
+    Experiment,
     Idea,
     JoinRequest,
     NudgeSent,
@@ -94,6 +95,7 @@ def erase_workspace(session: Session, workspace_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name, statement in (
         ("decisions", delete(Decision).where(col(Decision.idea_id).in_(idea_ids))),
+        ("experiments", delete(Experiment).where(col(Experiment.idea_id).in_(idea_ids))),
         ("comments", delete(Comment).where(col(Comment.idea_id).in_(idea_ids))),
         ("supports", delete(Support).where(col(Support.idea_id).in_(idea_ids))),
         ("reminders", delete(NudgeSent).where(col(NudgeSent.idea_id).in_(idea_ids))),

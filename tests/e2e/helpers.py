@@ -89,6 +89,22 @@ def button(post: dict, action_id: str) -> dict:
     )
 
 
+def experiment_plan(bot: RunningBot, **changes: Any) -> dict[str, Any]:
+    """What a team types into the Start experiment form: a plan of four weeks from today."""
+    from datetime import timedelta
+
+    today = bot.runtime.clock.now().date()
+    plan = {
+        "hypothesis": "If people book a slot by SMS, then queues shrink, because arrivals spread out",
+        "measure": "Minutes waited at the counter",
+        "baseline": "45",
+        "target": "15",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=28)).isoformat(),
+    }
+    return {**plan, **changes}
+
+
 def press_and_fill(bot: RunningBot, post: dict, action_id: str, user: str, values: dict):
     """Press a decision button on the post, then submit the form it opens."""
     opened = len(bot.slack.calls("views.open"))

@@ -10,6 +10,7 @@ from tests.conftest import ALICE, IDEAS, REVIEWER, TEAM_MEMBER, RunningBot
 from tests.e2e.helpers import (
     block_texts,
     button,
+    experiment_plan,
     posted_idea,
     press_and_fill,
     seen_by_others,
@@ -162,7 +163,7 @@ def test_completing_an_experiment_adds_it_to_the_registry_and_the_matcher_finds_
     post = posted_idea(bot, title="Queue tickets by SMS", department="Civil registry")
     press_and_fill(bot, post, "idea_approve", REVIEWER, {})
     bot.slack.wait_for(lambda: "Start experiment" in str(bot.slack.message(IDEAS, post["ts"])))
-    press_and_fill(bot, bot.slack.message(IDEAS, post["ts"]), "idea_start", REVIEWER, {})
+    press_and_fill(bot, bot.slack.message(IDEAS, post["ts"]), "idea_start", REVIEWER, experiment_plan(bot))
     bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
     post = bot.slack.message(IDEAS, post["ts"])
     opened = len(bot.slack.calls("views.open"))

@@ -1,0 +1,50 @@
+"""Experiments that teach (issue 20), on both databases: an approved idea's experiment starts with a plan
+(what is tested, how we will know, by when, by whom), checked field by field, shown on the idea's post; its
+reviewers or its author may start it, nobody else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from storage.models import Experiment
+from tests.conftest import ALICE, IDEAS, REVIEWER, RunningBot
+from tests.e2e.helpers import block_texts, button, experiment_plan, posted_idea, press_and_fill
+
+STRANGER = "U0STRANGE1"
+TEAMMATE = "U0TEAMMAT1"
+
+
+def approved_post(bot: RunningBot) -> dict:
+    post = posted_idea(bot, title="Queue tickets by SMS")
+    press_and_fill(bot, post, "idea_approve", REVIEWER, {})
+    bot.slack.wait_for(lambda: "Start experiment" in str(bot.slack.message(IDEAS, post["ts"])))
+    return bot.slack.message(IDEAS, post["ts"])
+
+
+def test_an_experiment_starts_with_a_checked_plan_shown_on_the_post(bot: RunningBot):
+    post = approved_post(bot)
+    today = bot.runtime.clock.now().date()
+    missing = press_and_fill(bot, post, "idea_start", REVIEWER, experiment_plan(bot, hypothesis="", target=""))
+    assert set(missing.json()["errors"]) == {"hypothesis", "target"}
+    backwards = experiment_plan(bot, ends_on=(today - timedelta(days=1)).isoformat())
+    assert "ends_on" in press_and_fill(bot, post, "idea_start", REVIEWER, backwards).json()["errors"]
+
+    plan = experiment_plan(bot, team=[TEAMMATE, ALICE], measure="Minutes *waited* <!channel>")
+    assert press_and_fill(bot, post, "idea_start", REVIEWER, plan).body == ""
+    bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
+    shown = block_texts(bot.slack.message(IDEAS, post["ts"]))
+    assert "If people book a slot by SMS" in shown and "45 → 15" in shown
+    assert f"<@{TEAMMATE}>" in shown and "<!channel>" not in shown  # what people typed is escaped
+    with bot.runtime.db.session() as session:
+        [kept] = session.exec(select(Experiment)).all()
+    assert (kept.planned_by, kept.team, kept.ends_on) == (REVIEWER, f"{TEAMMATE},{ALICE}", today + timedelta(days=28))
+
+
+def test_the_author_may_start_the_experiment_and_a_stranger_may_not(bot: RunningBot):
+    post = approved_post(bot)
+    bot.send.block_action("idea_start", button(post, "idea_start")["value"], user=STRANGER, message=post)
+    assert "Only this idea's reviewers" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
+    assert press_and_fill(bot, post, "idea_start", ALICE, experiment_plan(bot)).body == ""
+    bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
