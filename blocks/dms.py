@@ -10,15 +10,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.base import Message, context, link, mention, quote, sections
-from blocks.ids import DONT_NAME_ME, EDIT_BUTTON, NAME_ME, SNOOZE_BUTTON, idea_move
+from blocks.base import Message, context, format_date, link, mention, quote, sections
+from blocks.ids import CHECKIN_BUTTON, DONT_NAME_ME, EDIT_BUTTON, NAME_ME, SNOOZE_BUTTON, idea_move
 from blocks.posts import BUTTONS, merged_into, said
 from bot.i18n import _, ngettext
 from bot.labels import status_label
 from bot.matching.service import Found
 from bot.nudges import SNOOZE_DAYS
 from bot.text import escaped
-from storage.models import Comment, Decision, Idea, Support
+from storage.models import Comment, Decision, Experiment, Idea, Support
 
 
 def confirmation(
@@ -190,6 +190,18 @@ def naming_request(idea: Idea) -> Message:
         ]
     )
     return Message(text=_("Your message became an idea"), blocks=[*sections(text + "\n" + question), buttons])
+
+
+def checkin_dm(idea: Idea, experiment: Experiment) -> Message:
+    """To the experiment's team, midway and near the end: how is it going? (A button opens a short form.)"""
+    text = _(
+        ":test_tube: How is the experiment {title} going? It ends on {end}. Tell the others in a minute: "
+        "on track, at risk or stopped, the measure so far, and one thing you learned. Failures teach too.",
+        title=link(idea.title, idea.permalink),
+        end=format_date(experiment.ends_on),
+    )
+    button = ButtonElement(text=_("Check in"), action_id=CHECKIN_BUTTON, value=str(idea.id), style="primary")
+    return Message(text=_("How is your experiment going?"), blocks=[*sections(text), ActionsBlock(elements=[button])])
 
 
 def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:

@@ -11,6 +11,7 @@ from bot import challenges, reviews
 IDEA_MODAL = "idea_modal"
 CHALLENGE_MODAL = "challenge_modal"
 DECISION_MODAL = "decision_modal"
+CHECKIN_MODAL = "experiment_checkin_modal"
 EDIT_MODAL = "idea_edit_modal"
 SETTINGS_MODAL = "workspace_settings"
 
@@ -36,6 +37,7 @@ PRIVACY_APPROVE = "privacy_approve"
 NAME_ME = "source_name_me"
 DONT_NAME_ME = "source_dont_name_me"
 SETTINGS_BUTTON = "workspace_settings_open"
+CHECKIN_BUTTON = "experiment_checkin"
 
 # blocks (block_id)
 SIMILAR_CHECK_BLOCK = "similar_check"

@@ -28,6 +28,7 @@ from blocks.base import VIEW_BLOCKS_MAX, context, fitted
 from blocks.ids import (
     CHALLENGE_MODAL,
     CHECK_SIMILAR,
+    CHECKIN_MODAL,
     DECISION_MODAL,
     EDIT_MODAL,
     IDEA_MODAL,
@@ -36,14 +37,14 @@ from blocks.ids import (
     VALUE,
 )
 from blocks.similar import KIND_LABELS, similar_text
-from bot.experiments import SHORT_MAX
+from bot.experiments import CHECKIN_LABELS, SHORT_MAX
 from bot.i18n import N_, _
 from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviews import OUTCOMES
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX, ChallengeDraft, IdeaDraft
 from bot.text import escape_mrkdwn, escaped, shorten
-from storage.models import TITLE_MAX, Challenge, Idea
+from storage.models import TITLE_MAX, Challenge, Experiment, Idea
 
 
 def _anonymous_option() -> Option:
@@ -308,6 +309,46 @@ def experiment_inputs() -> list[Block]:
         text("cost", _("What it costs"), optional=True),
         text("stop_when", _("What would make you stop early?"), optional=True, long=True),
     ]
+
+
+def checkin_modal(idea: Idea, experiment: Experiment) -> View:
+    """How the experiment is going: a state, the measure so far, one thing learned."""
+    measure = escaped(experiment.measure, 150)
+    blocks: list[Block] = [
+        ContextBlock(elements=[MarkdownTextObject(text=f"*{escaped(idea.title, 200)}*")]),
+        InputBlock(
+            block_id="state",
+            label=_("How is it going?"),
+            element=StaticSelectElement(
+                action_id=VALUE,
+                placeholder=_("Choose"),
+                options=[Option(value=state, text=_(label)) for state, label in CHECKIN_LABELS.items()],
+            ),
+        ),
+        InputBlock(
+            block_id="value_so_far",
+            label=_("The measure so far"),
+            optional=True,
+            hint=_("Measure: {measure}", measure=measure),
+            element=PlainTextInputElement(action_id=VALUE, max_length=SHORT_MAX),
+        ),
+        InputBlock(
+            block_id="learned",
+            label=_("One thing you learned"),
+            optional=True,
+            hint=_("Shared in the idea's thread."),
+            element=PlainTextInputElement(action_id=VALUE, max_length=SHORT_MAX),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=CHECKIN_MODAL,
+        title=_("Check in"),
+        submit=_("Send"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({"idea_id": idea.id}),
+        blocks=fitted(blocks, VIEW_BLOCKS_MAX),
+    )
 
 
 def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = (), *, by_author: bool = False) -> View:

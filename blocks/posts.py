@@ -37,12 +37,13 @@ from blocks.ids import (
 )
 from blocks.similar import declared_different, similar_for_reviewers
 from bot.challenges import moves_from, takes_ideas
+from bot.experiments import CHECKIN_LABELS
 from bot.i18n import N_, _, format_number
 from bot.labels import status_label
 from bot.matching.service import Found
 from bot.reviews import reviewer_ids, reviewer_moves, takes_support
 from bot.text import escape_mrkdwn, split_for_blocks
-from storage.models import Challenge, Decision, Experiment, Idea, id_list
+from storage.models import Challenge, Decision, Experiment, ExperimentCheckin, Idea, id_list
 
 BUTTONS = {
     "approve": N_("Approve"),
@@ -189,6 +190,19 @@ def experiment_blocks(experiment: Experiment | None) -> list[Block]:
     if experiment.cost:
         lines.append(_("*Cost:* {cost}", cost=escape_mrkdwn(experiment.cost)))
     return sections("\n".join(lines))
+
+
+def checkin_reply(checkin: ExperimentCheckin, experiment: Experiment | None) -> Message:
+    """A check-in, as a reply in the idea's thread."""
+    state = _(CHECKIN_LABELS.get(checkin.state, checkin.state))
+    lines = [_(":test_tube: *Check-in* by {person}: {state}", person=mention(checkin.user_id), state=state)]
+    if checkin.value_so_far:
+        what = escape_mrkdwn(experiment.measure) if experiment is not None else _("The measure")
+        lines.append(_("{measure} so far: {value}", measure=what, value=escape_mrkdwn(checkin.value_so_far)))
+    if checkin.learned:
+        lines.append(_("Learned: {lesson}", lesson=escape_mrkdwn(checkin.learned)))
+    text = "\n".join(lines)
+    return Message(text=_("Check-in: {state}", state=state), blocks=sections(text))
 
 
 def lessons_blocks(idea: Idea) -> list[Block]:

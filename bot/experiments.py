@@ -4,14 +4,19 @@ know, by when, by whom), checked field by field like every form."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.refusals import InvalidSubmission, NotAllowed
 from bot.submissions import TEXT_MAX, checked_text
 from storage import queries
-from storage.models import Experiment, joined_ids
+from storage.models import Experiment, ExperimentCheckin, Idea, id_list, joined_ids
+
+if TYPE_CHECKING:  # bot.reviews uses this module for the plan
+    from bot.reviews import Deciders
 
 SHORT_MAX = 300  # a measure, its baseline and target, a cost: one line each
 
@@ -80,3 +85,94 @@ def keep_plan(session: Session, idea_id: int, plan: ExperimentPlan, planned_by: 
             created_at=now,
         ),
     )
+
+
+# how a check-in says it is going, and its words (one source for the form and the thread reply)
+CHECKIN_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "stopped": N_("Stopped early")}
+CHECKIN_STATES = tuple(CHECKIN_LABELS)
+NEAR_END = timedelta(days=3)  # the second check-in, this long before the end
+
+
+def checkin_days(experiment: Experiment) -> list[tuple[int, date]]:
+    """When the team is asked how it goes: (1) midway, (2) a few days before the end (if that is later)."""
+    midway = experiment.starts_on + (experiment.ends_on - experiment.starts_on) / 2
+    days = [(1, midway)]
+    if experiment.ends_on - NEAR_END > midway:
+        days.append((2, experiment.ends_on - NEAR_END))
+    return days
+
+
+def asked_of(experiment: Experiment) -> list[str]:
+    """Who is asked: the experiment's team, else whoever started it."""
+    return id_list(experiment.team) or [experiment.planned_by]
+
+
+def owe_checkins(session: Session, today: date, now: datetime) -> int:
+    """Owe each running experiment's team the check-ins that have come (each person asked once each time);
+    returns how many were newly owed."""
+    owed = 0
+    for experiment, idea in queries.running_experiments(session):
+        for number, day in checkin_days(experiment):
+            if day > today:
+                continue
+            for person in asked_of(experiment):
+                if queries.status_of(session, f"experiment_checkin:{experiment.idea_id}:{number}:{person}"):
+                    continue  # asked already
+                owed += 1
+                queries.owe(
+                    session,
+                    "experiment_checkin",
+                    experiment.idea_id,
+                    now,
+                    version=number,
+                    recipient=person,
+                    workspace_id=idea.workspace_id,
+                )
+    return owed
+
+
+def may_check_in(experiment: Experiment | None, idea: Idea | None, user_id: str, deciders: Deciders) -> bool:
+    """The team, whoever started it, the idea's author and its deciders may say how it goes."""
+    if experiment is None or idea is None:
+        return False
+    people = {*asked_of(experiment), experiment.planned_by, idea.author_id, *deciders.of(idea)}
+    return user_id in people
+
+
+def check_in(
+    session: Session,
+    idea_id: int,
+    user_id: str,
+    state: str | None,
+    value_so_far: str,
+    learned: str,
+    now: datetime,
+    deciders: Deciders,
+) -> int:
+    """Keep a check-in and owe it as a reply in the idea's thread; returns its id. Raises `NotAllowed`
+    (not theirs, no experiment running) or `InvalidSubmission` (no state chosen, too long)."""
+    idea = queries.get_idea(session, idea_id)
+    experiment = queries.get_experiment(session, idea_id)
+    if not may_check_in(experiment, idea, user_id, deciders):
+        raise NotAllowed(_("Only the experiment's team, its author and its reviewers can check in."))
+    assert idea is not None
+    if idea.status != "experiment_running":
+        raise NotAllowed(_("This experiment is no longer running."))
+    errors: dict[str, str] = {}
+    if state not in CHECKIN_STATES:
+        errors["state"] = _("Choose how it is going.")
+    value = checked_text(value_so_far, "value_so_far", SHORT_MAX, errors, required=None)
+    lesson = checked_text(learned, "learned", SHORT_MAX, errors, required=None)
+    if errors:
+        raise InvalidSubmission(errors)
+    checkin = ExperimentCheckin(
+        idea_id=idea_id,
+        user_id=user_id,
+        state=state or "",
+        value_so_far=value or None,
+        learned=lesson or None,
+        created_at=now,
+    )
+    checkin_id = queries.add_checkin(session, checkin)
+    queries.owe(session, "checkin_reply", checkin_id, now, workspace_id=idea.workspace_id)
+    return checkin_id

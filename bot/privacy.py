@@ -242,6 +242,12 @@ def erase(
             shown_on = queries.get_idea(session, experiment.idea_id)  # its post names the team
             if shown_on is not None and shown_on.id is not None:
                 touched_ideas[shown_on.id] = shown_on
+    for checkin in held.checkins_by(session, user_id):
+        checkin.user_id = tomb
+        if content:
+            checkin.value_so_far = REMOVED if checkin.value_so_far else None
+            checkin.learned = REMOVED if checkin.learned else None
+        changed["check-ins"] += 1
     for entry in held.messages_to(session, user_id):
         if entry.status == "pending":  # owed to someone who is no longer there: never sent
             entry.status, entry.last_error = "failed", "recipient erased"

@@ -79,6 +79,12 @@ def experiment_plan(view: dict[str, Any]) -> ExperimentPlan:
     )
 
 
+def checkin_values(view: dict[str, Any]) -> tuple[str | None, str, str]:
+    """The state chosen, the measure so far and what was learned, from the check-in form."""
+    values = _values(view)
+    return _choice(values, "state"), _text(values, "value_so_far"), _text(values, "learned")
+
+
 def target(value: object) -> str | None:
     """A "kind:id" button value, or None when it is not one."""
     return value if isinstance(value, str) and _TARGET.fullmatch(value) else None

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import nudges, privacy
+from bot import experiments, nudges, privacy
 from bot.clock import Clock
 from bot.digest import owe_due_digests
 from bot.nudges import Policy, TimeZoneOf
@@ -118,6 +118,7 @@ class Scheduler:
             if self.workspaces is not None:
                 escalate_to = self.workspaces.escalation_of(session, self.policy.escalate_to)
             claimed = nudges.tick(session, now, self.policy, zones.get, escalate_to)
+            claimed += experiments.owe_checkins(session, now.date(), now)
             if self.digest is not None:
                 for workspace_id, channels in self._digest_channels(session):
                     claimed += owe_due_digests(

@@ -56,13 +56,23 @@ PRIORITY = {
     **dict.fromkeys(("link_confirmation_idea", "link_confirmation_challenge"), 0),
     **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge", "ask_source_author"), 0),
     **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
-    **dict.fromkeys(("nudge", "escalation", "digest"), 2),
+    "checkin_reply": 1,
+    **dict.fromkeys(("nudge", "escalation", "digest", "experiment_checkin"), 2),
 }
 
 # Entries that post to or update a channel: one sender per workspace takes them in order (posts before their
 # replies and updates); each channel keeps Slack's pace. Everything else goes to people, in parallel.
 CHANNEL_KINDS = frozenset(
-    ("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge", "digest", "escalation")
+    (
+        "post_idea",
+        "post_challenge",
+        "decision_reply",
+        "checkin_reply",
+        "update_post",
+        "update_challenge",
+        "digest",
+        "escalation",
+    )
 )
 CHANNEL_LANE = "channels:"  # a lane's name: this and the workspace's id
 BATCH = 50  # entries taken per pass, so that what a person waits for, owed meanwhile, is not kept behind a long pass
@@ -150,6 +160,7 @@ class Delivery:
             "update_challenge": self._update_challenge,
             "nudge": self._nudge,
             "digest": self._digest,
+            "checkin_reply": self._checkin_reply,
         }
 
     @property
@@ -160,7 +171,12 @@ class Delivery:
     @property
     def _addressed(self) -> dict[str, Callable[[int, str | None], Record]]:
         """Senders of notices that go to several people: one outbox entry (and one send) per person."""
-        return {"notify_edit": self._notify_edit, "notify_merge": self._notify_merge, "escalation": self._escalation}
+        return {
+            "notify_edit": self._notify_edit,
+            "notify_merge": self._notify_merge,
+            "escalation": self._escalation,
+            "experiment_checkin": self._experiment_checkin,
+        }
 
     def deliver_due(self) -> int:
         """Send what is due now, by priority: with one sender, every due entry in passes of `BATCH` (returns
@@ -616,6 +632,27 @@ class Delivery:
             target = self.matches.lookup(idea.merged_into)
         reply = partial(posts.decision_reply, decision, idea, target)
         self._send(idea.channel_id, reply, thread_ts=idea.message_ts)
+        return _nothing
+
+    def _checkin_reply(self, checkin_id: int) -> Record:
+        """A check-in, as a reply in its idea's thread."""
+        with self.db.session() as session:
+            checkin = queries.get_checkin(session, checkin_id)
+            if checkin is None:
+                return _nothing
+            idea = self._posted_idea(session, checkin.idea_id)
+            experiment = queries.get_experiment(session, checkin.idea_id)
+        self._send(idea.channel_id, partial(posts.checkin_reply, checkin, experiment), thread_ts=idea.message_ts)
+        return _nothing
+
+    def _experiment_checkin(self, idea_id: int, person: str | None) -> Record:
+        """Ask one of an experiment's team how it is going (not once it has ended or been reported)."""
+        with self.db.session() as session:
+            idea = queries.get_idea(session, idea_id)
+            experiment = queries.get_experiment(session, idea_id)
+        if idea is None or experiment is None or not person or idea.status != "experiment_running":
+            return _nothing
+        self._send(person, lambda: dms.checkin_dm(idea, experiment))
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

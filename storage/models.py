@@ -199,6 +199,20 @@ class Experiment(SQLModel, table=True):
     created_at: datetime
 
 
+class ExperimentCheckin(SQLModel, table=True):
+    """How an experiment is going, as one of its team said when asked (midway, and near its end)."""
+
+    __tablename__ = "experiment_checkin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    user_id: str = Field(max_length=32)
+    state: str = Field(max_length=16)  # on_track, at_risk, stopped
+    value_so_far: str | None = Field(default=None, max_length=300)
+    learned: str | None = Field(default=None, max_length=300)
+    created_at: datetime
+
+
 class ReviewerMapping(SQLModel, table=True):
     """The reviewers of ideas from one team or department, in one workspace or ("") in every workspace."""
 

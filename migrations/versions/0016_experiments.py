@@ -1,4 +1,4 @@
-"""Experiments that teach (issue 20): an approved idea's experiment plan.
+"""Experiments that teach (issue 20): an approved idea's experiment plan, and its team's check-ins.
 
 Revision ID: 0016
 Revises: 0015
@@ -33,7 +33,20 @@ def upgrade() -> None:
         sa.Column("planned_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     )
+    op.create_table(
+        "experiment_checkin",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("idea_id", sa.Integer(), sa.ForeignKey("idea.id"), nullable=False),
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("value_so_far", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("learned", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_experiment_checkin_idea_id", "experiment_checkin", ["idea_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_experiment_checkin_idea_id", "experiment_checkin")
+    op.drop_table("experiment_checkin")
     op.drop_table("experiment")

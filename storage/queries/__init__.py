@@ -14,7 +14,13 @@ from storage.queries.digest import (
     add_digest_run,
     get_digest_run,
 )
-from storage.queries.experiments import get_experiment, save_experiment
+from storage.queries.experiments import (
+    add_checkin,
+    get_checkin,
+    get_experiment,
+    running_experiments,
+    save_experiment,
+)
 from storage.queries.ideas import (
     all_ideas,
     claim_idea,
@@ -123,6 +129,7 @@ from storage.queries.workspaces import (
 __all__ = [
     "EVERY_WORKSPACE",
     "PACED",
+    "add_checkin",
     "add_comment",
     "add_decision",
     "add_digest_run",
@@ -154,6 +161,7 @@ __all__ = [
     "forget_seen_before",
     "get_challenge",
     "get_challenges",
+    "get_checkin",
     "get_comment",
     "get_decision",
     "get_digest_run",
@@ -196,6 +204,7 @@ __all__ = [
     "retry_now",
     "reviewer_mapping",
     "reviewer_mappings",
+    "running_experiments",
     "save_experiment",
     "save_language_choice",
     "save_reviewer_mapping",

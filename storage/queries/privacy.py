@@ -14,6 +14,7 @@ from storage.models import (
     Comment,
     Decision,
     Experiment,
+    ExperimentCheckin,
     Idea,
     JoinRequest,
     NudgeSent,
@@ -84,6 +85,11 @@ def experiments_naming(session: Session, user_id: str) -> Sequence[Experiment]:
     return session.exec(
         select(Experiment).where((col(Experiment.planned_by) == user_id) | col(Experiment.team).contains(user_id))
     ).all()
+
+
+def checkins_by(session: Session, user_id: str) -> Sequence[ExperimentCheckin]:
+    """What the person said about how an experiment was going."""
+    return session.exec(select(ExperimentCheckin).where(col(ExperimentCheckin.user_id) == user_id)).all()
 
 
 def messages_to(session: Session, user_id: str) -> Sequence[OutboxMessage]:

@@ -14,6 +14,7 @@ from storage.models import (
     Decision,
     DigestRun,
     Experiment,
+    ExperimentCheckin,
     Idea,
     JoinRequest,
     NudgeSent,
@@ -96,6 +97,7 @@ def erase_workspace(session: Session, workspace_id: str) -> dict[str, int]:
     for name, statement in (
         ("decisions", delete(Decision).where(col(Decision.idea_id).in_(idea_ids))),
         ("experiments", delete(Experiment).where(col(Experiment.idea_id).in_(idea_ids))),
+        ("check-ins", delete(ExperimentCheckin).where(col(ExperimentCheckin.idea_id).in_(idea_ids))),
         ("comments", delete(Comment).where(col(Comment.idea_id).in_(idea_ids))),
         ("supports", delete(Support).where(col(Support.idea_id).in_(idea_ids))),
         ("reminders", delete(NudgeSent).where(col(NudgeSent.idea_id).in_(idea_ids))),

@@ -48,3 +48,41 @@ def test_the_author_may_start_the_experiment_and_a_stranger_may_not(bot: Running
     assert "Only this idea's reviewers" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
     assert press_and_fill(bot, post, "idea_start", ALICE, experiment_plan(bot)).body == ""
     bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
+
+
+def test_the_team_is_asked_midway_once_and_its_check_in_joins_the_thread(bot: RunningBot):
+    post = approved_post(bot)
+    today = bot.runtime.clock.now().date()
+    plan = experiment_plan(
+        bot,
+        team=[TEAMMATE],
+        starts_on=(today - timedelta(days=14)).isoformat(),  # midway is today
+        ends_on=(today + timedelta(days=14)).isoformat(),
+    )
+    assert press_and_fill(bot, post, "idea_start", REVIEWER, plan).body == ""
+    bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
+
+    bot.runtime.scheduler.run_once()
+    asked = bot.slack.wait_for(lambda: [p for p in bot.slack.posts(TEAMMATE) if "experiment" in p["text"].lower()])
+    assert len(asked) == 1 and "How is the experiment" in block_texts(asked[0])
+    bot.runtime.scheduler.run_once()  # asked once per check-in, however often the scheduler looks
+    bot.runtime.worker.kick()
+
+    bot.send.block_action("experiment_checkin", button(asked[0], "experiment_checkin")["value"], user=STRANGER)
+    assert "Only the experiment's team" in bot.slack.wait_for(bot.slack.responses)[0]["text"]
+    opened = len(bot.slack.calls("views.open"))
+    bot.send.block_action("experiment_checkin", button(asked[0], "experiment_checkin")["value"], user=TEAMMATE)
+    bot.slack.wait_for(lambda: len(bot.slack.calls("views.open")) > opened)
+    form = bot.slack.last_view()
+    assert "state" in bot.send.view_submission(form, {"learned": "x"}, user=TEAMMATE).json()["errors"]
+    values = {"state": "at_risk", "value_so_far": "30", "learned": "Older people still *phone* first"}
+    assert bot.send.view_submission(form, values, user=TEAMMATE).body == ""
+
+    def reply() -> list[dict]:
+        return [p for p in bot.slack.posts(IDEAS) if p.get("thread_ts") == post["ts"] and "Check-in" in p["text"]]
+
+    [posted] = bot.slack.wait_for(reply)
+    shown = block_texts(posted)
+    assert "At risk" in shown and "Minutes waited at the counter so far: 30" in shown
+    assert f"<@{TEAMMATE}>" in shown and "Learned: Older people still" in shown
+    assert len([p for p in bot.slack.posts(TEAMMATE) if "experiment" in p["text"].lower()]) == 1
