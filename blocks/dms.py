@@ -18,7 +18,7 @@ from bot.labels import status_label
 from bot.matching.service import Found
 from bot.nudges import SNOOZE_DAYS
 from bot.text import escaped
-from storage.models import Comment, Decision, Experiment, Idea, Support
+from storage.models import Comment, Decision, Experiment, Idea, Support, id_list
 
 
 def confirmation(
@@ -202,6 +202,20 @@ def checkin_dm(idea: Idea, experiment: Experiment) -> Message:
     )
     button = ButtonElement(text=_("Check in"), action_id=CHECKIN_BUTTON, value=str(idea.id), style="primary")
     return Message(text=_("How is your experiment going?"), blocks=[*sections(text), ActionsBlock(elements=[button])])
+
+
+def experiment_overdue(idea: Idea, experiment: Experiment) -> Message:
+    """To the escalation channel or the innovation team: an experiment ended and nobody reported on it."""
+    people = id_list(experiment.team) or [experiment.planned_by]
+    text = _(
+        ":hourglass: The experiment {title} ended on {end} and nobody has reported on it yet. Its team: "
+        "{people}. Whatever the result, failures included, the next team learns from it: press *Complete "
+        "experiment* on its post.",
+        title=link(idea.title, idea.permalink),
+        end=format_date(experiment.ends_on),
+        people=", ".join(mention(person) for person in people),
+    )
+    return Message(text=_("An experiment ended with no report"), blocks=sections(text))
 
 
 def nudge_dm(idea: Idea, number: int, waited_days: int) -> Message:

@@ -3,6 +3,7 @@ know, by when, by whom), checked field by field like every form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -91,6 +92,7 @@ def keep_plan(session: Session, idea_id: int, plan: ExperimentPlan, planned_by: 
 CHECKIN_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "stopped": N_("Stopped early")}
 CHECKIN_STATES = tuple(CHECKIN_LABELS)
 NEAR_END = timedelta(days=3)  # the second check-in, this long before the end
+REPORT_GRACE = timedelta(days=2)  # an experiment this long past its end with no report is escalated
 
 
 def checkin_days(experiment: Experiment) -> list[tuple[int, date]]:
@@ -107,27 +109,47 @@ def asked_of(experiment: Experiment) -> list[str]:
     return id_list(experiment.team) or [experiment.planned_by]
 
 
-def owe_checkins(session: Session, today: date, now: datetime) -> int:
-    """Owe each running experiment's team the check-ins that have come (each person asked once each time);
-    returns how many were newly owed."""
+def owe_checkins(
+    session: Session,
+    today: date,
+    now: datetime,
+    escalate_to: Callable[[str], tuple[str, ...]] = lambda _workspace: (),
+) -> int:
+    """Owe each running experiment's team the check-ins that have come (each person asked once each time),
+    and, once an experiment is past its end with no report for `REPORT_GRACE`, an escalation to the
+    workspace's escalation recipients (`escalate_to`, like a silent reviewer's; once). Returns how many
+    were newly owed."""
     owed = 0
     for experiment, idea in queries.running_experiments(session):
-        for number, day in checkin_days(experiment):
-            if day > today:
-                continue
-            for person in asked_of(experiment):
-                if queries.status_of(session, f"experiment_checkin:{experiment.idea_id}:{number}:{person}"):
-                    continue  # asked already
-                owed += 1
-                queries.owe(
-                    session,
-                    "experiment_checkin",
-                    experiment.idea_id,
-                    now,
-                    version=number,
-                    recipient=person,
-                    workspace_id=idea.workspace_id,
-                )
+        if today > experiment.ends_on + REPORT_GRACE:
+            for target in escalate_to(idea.workspace_id):
+                if not queries.status_of(session, f"experiment_overdue:{experiment.idea_id}:{target}"):
+                    owed += 1
+                    queries.owe(
+                        session,
+                        "experiment_overdue",
+                        experiment.idea_id,
+                        now,
+                        recipient=target,
+                        workspace_id=idea.workspace_id,
+                    )
+        due = [number for number, day in checkin_days(experiment) if day <= today]
+        if not due or today > experiment.ends_on:  # not yet, or over: its report is what is owed now
+            continue
+        number = due[-1]  # only the latest: after an outage, one question, not two at once
+        for person in asked_of(experiment):
+            if queries.status_of(session, f"experiment_checkin:{experiment.idea_id}:{number}:{person}"):
+                continue  # asked already
+            owed += 1
+            queries.owe(
+                session,
+                "experiment_checkin",
+                experiment.idea_id,
+                now,
+                version=number,
+                recipient=person,
+                workspace_id=idea.workspace_id,
+            )
     return owed
 
 

@@ -118,7 +118,8 @@ class Scheduler:
             if self.workspaces is not None:
                 escalate_to = self.workspaces.escalation_of(session, self.policy.escalate_to)
             claimed = nudges.tick(session, now, self.policy, zones.get, escalate_to)
-            claimed += experiments.owe_checkins(session, now.date(), now)
+            overdue_to = escalate_to or (lambda _workspace: self.policy.escalate_to)
+            claimed += experiments.owe_checkins(session, now.date(), now, overdue_to)
             if self.digest is not None:
                 for workspace_id, channels in self._digest_channels(session):
                     claimed += owe_due_digests(

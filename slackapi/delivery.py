@@ -57,7 +57,7 @@ PRIORITY = {
     **dict.fromkeys(("notify_help", "notify_join", "notify_edit", "notify_merge", "ask_source_author"), 0),
     **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
     "checkin_reply": 1,
-    **dict.fromkeys(("nudge", "escalation", "digest", "experiment_checkin"), 2),
+    **dict.fromkeys(("nudge", "escalation", "digest", "experiment_checkin", "experiment_overdue"), 2),
 }
 
 # Entries that post to or update a channel: one sender per workspace takes them in order (posts before their
@@ -176,6 +176,7 @@ class Delivery:
             "notify_merge": self._notify_merge,
             "escalation": self._escalation,
             "experiment_checkin": self._experiment_checkin,
+            "experiment_overdue": self._experiment_overdue,
         }
 
     def deliver_due(self) -> int:
@@ -653,6 +654,16 @@ class Delivery:
         if idea is None or experiment is None or not person or idea.status != "experiment_running":
             return _nothing
         self._send(person, lambda: dms.checkin_dm(idea, experiment))
+        return _nothing
+
+    def _experiment_overdue(self, idea_id: int, target: str | None) -> Record:
+        """Tell the escalation channel (or the innovation team) of an experiment past its end with no report."""
+        with self.db.session() as session:
+            idea = queries.get_idea(session, idea_id)
+            experiment = queries.get_experiment(session, idea_id)
+        if idea is None or experiment is None or not target or idea.status != "experiment_running":
+            return _nothing
+        self._send(target, lambda: dms.experiment_overdue(idea, experiment))
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

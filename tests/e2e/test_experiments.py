@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from storage.models import Experiment
-from tests.conftest import ALICE, IDEAS, REVIEWER, RunningBot
+from tests.conftest import ALICE, IDEAS, REVIEWER, TEAM_MEMBER, RunningBot
 from tests.e2e.helpers import block_texts, button, experiment_plan, posted_idea, press_and_fill
 
 STRANGER = "U0STRANGE1"
@@ -86,3 +86,24 @@ def test_the_team_is_asked_midway_once_and_its_check_in_joins_the_thread(bot: Ru
     assert "At risk" in shown and "Minutes waited at the counter so far: 30" in shown
     assert f"<@{TEAMMATE}>" in shown and "Learned: Older people still" in shown
     assert len([p for p in bot.slack.posts(TEAMMATE) if "experiment" in p["text"].lower()]) == 1
+
+
+def test_an_experiment_past_its_end_with_no_report_is_escalated_once(bot: RunningBot):
+    post = approved_post(bot)
+    assert press_and_fill(bot, post, "idea_start", REVIEWER, experiment_plan(bot, team=[TEAMMATE])).body == ""
+    bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
+    today = bot.runtime.clock.now().date()
+    with bot.runtime.db.session() as session:  # four weeks later, and three days past its end
+        [experiment] = session.exec(select(Experiment)).all()
+        experiment.starts_on, experiment.ends_on = today - timedelta(days=31), today - timedelta(days=3)
+
+    def escalations() -> list[dict]:
+        return [p for p in bot.slack.posts(TEAM_MEMBER) if p["text"] == "An experiment ended with no report"]
+
+    bot.runtime.scheduler.run_once()
+    [told] = bot.slack.wait_for(escalations)
+    assert "Queue tickets by SMS" in block_texts(told) and f"<@{TEAMMATE}>" in block_texts(told)
+    bot.runtime.scheduler.run_once()
+    bot.runtime.worker.kick()
+    assert len(escalations()) == 1
+    assert not [p for p in bot.slack.posts(TEAMMATE) if "experiment" in p["text"].lower()]  # over: no check-in
