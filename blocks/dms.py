@@ -209,8 +209,8 @@ def experiment_overdue(idea: Idea, experiment: Experiment) -> Message:
     people = id_list(experiment.team) or [experiment.planned_by]
     text = _(
         ":hourglass: The experiment {title} ended on {end} and nobody has reported on it yet. Its team: "
-        "{people}. Whatever the result, failures included, the next team learns from it: press *Complete "
-        "experiment* on its post.",
+        "{people}. Whatever the result, failures included, the next team learns from it: press *Complete* on "
+        "its post.",
         title=link(idea.title, idea.permalink),
         end=format_date(experiment.ends_on),
         people=", ".join(mention(person) for person in people),

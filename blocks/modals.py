@@ -37,7 +37,7 @@ from blocks.ids import (
     VALUE,
 )
 from blocks.similar import KIND_LABELS, similar_text
-from bot.experiments import CHECKIN_LABELS, SHORT_MAX
+from bot.experiments import CHECKIN_LABELS, SCALE_LABELS, SHORT_MAX
 from bot.i18n import N_, _
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -273,6 +273,34 @@ FORM_TITLES = {  # modal titles: at most 24 characters in every language
 }
 
 
+def report_inputs() -> list[Block]:
+    """The report asked of every experiment, failures alike: the measure at the end, advice, scale it?"""
+    return [
+        InputBlock(
+            block_id="final_value",
+            label=_("The measure's final value"),
+            optional=True,
+            element=PlainTextInputElement(action_id=VALUE, max_length=SHORT_MAX),
+        ),
+        InputBlock(
+            block_id="next_time",
+            label=_("What should the next team do differently?"),
+            optional=True,
+            element=PlainTextInputElement(action_id=VALUE, multiline=True, max_length=TEXT_MAX),
+        ),
+        InputBlock(
+            block_id="scale",
+            label=_("Should it be done more widely?"),
+            optional=True,
+            element=StaticSelectElement(
+                action_id=VALUE,
+                placeholder=_("Choose"),
+                options=[Option(value=value, text=_(label)) for value, label in SCALE_LABELS.items()],
+            ),
+        ),
+    ]
+
+
 def experiment_inputs() -> list[Block]:
     """The plan an experiment starts with: what is tested, how we will know, by when, by whom."""
 
@@ -377,6 +405,8 @@ def decision_modal(idea: Idea, action: str, candidates: Sequence[Found] = (), *,
         )
     if action == "start":
         blocks += experiment_inputs()
+    if action == "complete":
+        blocks += report_inputs()
     if action == "merge":
         options = [
             Option(value=f"{item.kind}:{item.id}", text=shorten(f"{_(KIND_LABELS[item.kind])}: {item.title}", 75))

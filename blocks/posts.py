@@ -37,7 +37,7 @@ from blocks.ids import (
 )
 from blocks.similar import declared_different, similar_for_reviewers
 from bot.challenges import moves_from, takes_ideas
-from bot.experiments import CHECKIN_LABELS
+from bot.experiments import CHECKIN_LABELS, SCALE_LABELS
 from bot.i18n import N_, _, format_number
 from bot.labels import status_label
 from bot.matching.service import Found
@@ -189,6 +189,12 @@ def experiment_blocks(experiment: Experiment | None) -> list[Block]:
         lines.append(_("*Stops early if:* {reason}", reason=escape_mrkdwn(experiment.stop_when)))
     if experiment.cost:
         lines.append(_("*Cost:* {cost}", cost=escape_mrkdwn(experiment.cost)))
+    if experiment.final_value:
+        lines.append(_("*Reached:* {value}", value=escape_mrkdwn(experiment.final_value)))
+    if experiment.next_time:
+        lines.append(_("*Next time:* {advice}", advice=escape_mrkdwn(experiment.next_time)))
+    if experiment.scale:
+        lines.append(_("*Do it more widely?* {answer}", answer=_(SCALE_LABELS.get(experiment.scale, experiment.scale))))
     return sections("\n".join(lines))
 
 
@@ -256,4 +262,8 @@ def decision_reply(decision: Decision, idea: Idea, target: Found | None = None) 
     fallback = _(THREAD_REPLIES[decision.action], person=person, target=merged_into(target))
     if decision.comment:
         text += f":\n{quote(decision.comment)}"
+    if decision.action == "complete" and idea.outcome in ("failure", "inconclusive"):
+        text += "\n" + _(
+            ":pray: Thank you for sharing how it went. A failure written down is one the next team does not repeat."
+        )
     return Message(text=fallback, blocks=sections(text))

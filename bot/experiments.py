@@ -88,6 +88,55 @@ def keep_plan(session: Session, idea_id: int, plan: ExperimentPlan, planned_by: 
     )
 
 
+SCALE_LABELS = {"yes": N_("Yes, do it more widely"), "no": N_("No"), "unsure": N_("Not sure yet")}
+
+
+@dataclass(frozen=True)
+class ExperimentReport:
+    """What the Complete experiment form adds to the outcome and lessons: the measure's final value, advice
+    for the next team, and whether to scale it."""
+
+    final_value: str = ""
+    next_time: str = ""
+    scale: str | None = None
+
+
+def checked_report(report: ExperimentReport | None, errors: dict[str, str]) -> ExperimentReport:
+    report = report or ExperimentReport()
+    return ExperimentReport(
+        final_value=checked_text(report.final_value, "final_value", SHORT_MAX, errors, required=None),
+        next_time=checked_text(report.next_time, "next_time", TEXT_MAX, errors, required=None),
+        scale=report.scale if report.scale in SCALE_LABELS else None,
+    )
+
+
+def keep_report(session: Session, idea_id: int, report: ExperimentReport) -> Experiment | None:
+    """Add the report to the idea's experiment (None: it was started before plans were kept)."""
+    experiment = queries.get_experiment(session, idea_id)
+    if experiment is not None:
+        experiment.final_value = report.final_value or None
+        experiment.next_time = report.next_time or None
+        experiment.scale = report.scale
+    return experiment
+
+
+def registry_lessons(lessons: str | None, experiment: Experiment | None, report: ExperimentReport) -> str | None:
+    """The lessons the registry keeps: what was learned, then the measure against its target and the advice
+    for the next team, so the duplicate finder's next reader sees what was tried and how it went (plain text:
+    the registry is shown escaped wherever it appears)."""
+    parts = [lessons or ""]
+    if experiment is not None:
+        reached = f"; reached {report.final_value}" if report.final_value else ""
+        baseline = experiment.baseline or "?"
+        parts.append(f"Measure: {experiment.measure}: {baseline} → {experiment.target}{reached}.")
+    elif report.final_value:
+        parts.append(f"Final value: {report.final_value}.")
+    if report.next_time:
+        parts.append(f"Next time: {report.next_time}")
+    text = "\n".join(part for part in parts if part)
+    return text or None
+
+
 # how a check-in says it is going, and its words (one source for the form and the thread reply)
 CHECKIN_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "stopped": N_("Stopped early")}
 CHECKIN_STATES = tuple(CHECKIN_LABELS)

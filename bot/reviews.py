@@ -7,7 +7,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.experiments import ExperimentPlan, checked_plan, keep_plan
+from bot.experiments import (
+    ExperimentPlan,
+    ExperimentReport,
+    checked_plan,
+    checked_report,
+    keep_plan,
+    keep_report,
+    registry_lessons,
+)
 from bot.i18n import _
 from bot.labels import status_label, status_word
 from bot.refusals import InvalidSubmission, NotAllowed
@@ -140,6 +148,7 @@ def decide(
     workspace_id: str | None = None,
     seen_status: str | None = None,
     plan: ExperimentPlan | None = None,
+    report: ExperimentReport | None = None,
 ) -> Decision:
     """Record a decision (or a comment from the Comment button) and owe its Slack messages.
 
@@ -175,6 +184,8 @@ def decide(
         errors["target"] = _("Choose the idea or project this one duplicates.")
     if action == "start":
         plan = checked_plan(plan, now.date(), errors)
+    if action == "complete":
+        report = checked_report(report, errors)
     if errors:
         raise InvalidSubmission(errors)
     if action == "start" and plan is not None:
@@ -184,7 +195,9 @@ def decide(
         idea.decided_by = actor_id
     if action == "complete":
         idea.outcome, idea.lessons_learned = outcome, text
-        _add_to_registry(session, idea, now)
+        report = report or ExperimentReport()
+        experiment = keep_report(session, idea_id, report)
+        _add_to_registry(session, idea, now, registry_lessons(text, experiment, report))
     if action == "merge":
         idea.merged_into = target
     if actor_id in deciders.of(idea) and action != "withdraw":
@@ -339,8 +352,8 @@ def _mergeable(session: Session, idea: Idea, target: str | None) -> bool:
     return kind == "project" and queries.get_project(session, int(number)) is not None
 
 
-def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
-    """A finished experiment joins the registry of past projects, failures included."""
+def _add_to_registry(session: Session, idea: Idea, now: datetime, lessons: str | None) -> None:
+    """A finished experiment joins the registry of past projects, failures included, with its lessons."""
     queries.upsert_project(
         session,
         {
@@ -349,7 +362,7 @@ def _add_to_registry(session: Session, idea: Idea, now: datetime) -> None:
             "summary": f"{idea.problem}\n\n{idea.proposal}",
             "organisation": idea.department,
             "status": idea.outcome,
-            "lessons_learned": idea.lessons_learned,
+            "lessons_learned": lessons,
             "contact": None if idea.anonymous else idea.author_id,
             "source": "Innovation Bot",
         },

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from blocks.ids import VALUE
-from bot.experiments import ExperimentPlan
+from bot.experiments import ExperimentPlan, ExperimentReport
 from bot.i18n import _
 from bot.submissions import TEXT_MAX, Author, ChallengeDraft, IdeaDraft
 from bot.text import is_user_id, shorten
@@ -77,6 +77,13 @@ def experiment_plan(view: dict[str, Any]) -> ExperimentPlan:
         cost=_text(values, "cost"),
         stop_when=_text(values, "stop_when"),
     )
+
+
+def experiment_report(view: dict[str, Any]) -> ExperimentReport:
+    """The measure's final value, the advice for the next team and whether to scale it, from the
+    Complete experiment form."""
+    values = _values(view)
+    return ExperimentReport(_text(values, "final_value"), _text(values, "next_time"), _choice(values, "scale"))
 
 
 def checkin_values(view: dict[str, Any]) -> tuple[str | None, str, str]:

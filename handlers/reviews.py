@@ -104,6 +104,7 @@ def register(app: App, services: Services) -> None:
                 workspace_id=payloads.workspace(body),
                 seen_status=metadata.get("status") if isinstance(metadata.get("status"), str) else None,
                 plan=payloads.experiment_plan(view) if name == "start" else None,
+                report=payloads.experiment_report(view) if name == "complete" else None,
             )
             return reviews.registry_entry(session, idea_id) if name == "complete" else None
 

@@ -197,6 +197,9 @@ class Experiment(SQLModel, table=True):
     stop_when: str | None = Field(default=None, sa_type=Text)  # what would make us stop early
     planned_by: str = Field(max_length=32)
     created_at: datetime
+    final_value: str | None = Field(default=None, max_length=300)  # the report: the measure at the end
+    next_time: str | None = Field(default=None, sa_type=Text)  # what the next team should do differently
+    scale: str | None = Field(default=None, max_length=16)  # yes, no, unsure: whether to do it more widely
 
 
 class ExperimentCheckin(SQLModel, table=True):

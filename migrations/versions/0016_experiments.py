@@ -32,6 +32,9 @@ def upgrade() -> None:
         sa.Column("stop_when", sa.Text(), nullable=True),
         sa.Column("planned_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("final_value", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("next_time", sa.Text(), nullable=True),
+        sa.Column("scale", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     )
     op.create_table(
         "experiment_checkin",

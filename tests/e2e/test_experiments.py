@@ -107,3 +107,29 @@ def test_an_experiment_past_its_end_with_no_report_is_escalated_once(bot: Runnin
     bot.runtime.worker.kick()
     assert len(escalations()) == 1
     assert not [p for p in bot.slack.posts(TEAMMATE) if "experiment" in p["text"].lower()]  # over: no check-in
+
+
+def test_a_failure_is_reported_like_a_success_thanked_and_the_registry_keeps_the_measure(bot: RunningBot):
+    post = approved_post(bot)
+    assert press_and_fill(bot, post, "idea_start", REVIEWER, experiment_plan(bot)).body == ""
+    bot.slack.wait_for(lambda: "Experiment running" in str(bot.slack.message(IDEAS, post["ts"])))
+    report = {
+        "outcome": "failure",
+        "comment": "Older people phoned instead of texting",
+        "final_value": "41",
+        "next_time": "Offer a phone line that books the same slots",
+        "scale": "no",
+    }
+    assert press_and_fill(bot, bot.slack.message(IDEAS, post["ts"]), "idea_complete", REVIEWER, report).body == ""
+
+    def thanked() -> list[dict]:
+        return [p for p in bot.slack.posts(IDEAS) if p.get("thread_ts") == post["ts"] and "Thank you" in str(p)]
+
+    bot.slack.wait_for(thanked)
+    bot.slack.wait_for(lambda: "Reached:" in block_texts(bot.slack.message(IDEAS, post["ts"])))
+    shown = block_texts(bot.slack.message(IDEAS, post["ts"]))
+    assert "*Reached:* 41" in shown and "Offer a phone line" in shown and "*Do it more widely?* No" in shown
+    found = [item for item in bot.runtime.matches.find("Queue tickets by SMS") if item.kind == "project"]
+    assert found[0].status == "failure"
+    assert "Minutes waited at the counter: 45 → 15; reached 41." in found[0].lessons_learned
+    assert "Next time: Offer a phone line" in found[0].lessons_learned
