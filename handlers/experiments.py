@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 from sqlmodel import Session
 
 from blocks import ids, modals
@@ -28,7 +29,7 @@ def register(app: App, services: Services) -> None:
         language.settle(services, user)
         idea_id, who = payloads.idea_id(action), deciders(payloads.workspace(body))
 
-        def form(session: Session):  # the idea and its plan, if this person may check in now
+        def form(session: Session) -> View:  # the check-in form, if this person may check in now
             idea = queries.get_idea(session, idea_id) if idea_id else None
             experiment = queries.get_experiment(session, idea_id) if idea_id else None
             if not experiments.may_check_in(experiment, idea, user, who):
