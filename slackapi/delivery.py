@@ -410,7 +410,7 @@ class Delivery:
             self._attempt.entry = dataclasses.replace(self._attempt.entry, cleared=key)
         return key
 
-    def _pace(self, key: str, take: Callable[[], None]) -> None:
+    def _pace(self, key: str, take: Callable[[], object]) -> None:
         """Take this entry's moment on `key`: the one booked on an earlier try, else the next free one. Before
         anything was changed in Slack the entry waits in the database (`Paced`); after, it cannot be put back
         (a retry would repeat what was done), so this sender waits in place."""
@@ -499,12 +499,30 @@ class Delivery:
         return record
 
     def _permalink(self, channel: str, ts: str) -> str | None:
-        """A just-posted message's link, or None when Slack does not give it now (the confirmation asks again)."""
+        """A just-posted message's link, or None when Slack does not give it now, or its method's pace has no
+        moment now (several busy channels post faster than chat.getPermalink's tier): the confirmation asks
+        again, at that pace."""
+        if self.pacer is not None:
+            try:
+                self.pacer.method(self._attempt.entry.workspace_id, "chat.getPermalink")
+            except Paced:
+                return None
         try:
             return self.notifier.permalink(channel, ts)
         except (SlackUnavailable, SlackRejected):
             log.warning("no permalink for a new post yet; the author's confirmation will ask again")
             return None
+
+    def _asked_permalink(self, channel: str, ts: str) -> str:
+        """A post's link for a message that needs it (a confirmation): at chat.getPermalink's pace (the entry
+        waits for its moment in the database), raising when Slack does not give it (the entry is retried)."""
+        if self.pacer is not None:
+            pacer, workspace_id = self.pacer, self._attempt.entry.workspace_id
+            self._pace(
+                pacer.method_key(workspace_id, "chat.getPermalink"),
+                lambda: pacer.method(workspace_id, "chat.getPermalink"),
+            )
+        return self.notifier.permalink(channel, ts)
 
     def _linked(self, session: Session, row: Idea | Challenge, link: str | None) -> None:
         """Keep a post's link once known; an idea answering a challenge is then linked from the challenge's post."""
@@ -545,7 +563,7 @@ class Delivery:
             return _nothing
         link = None
         if row.channel_id is not None and row.message_ts is not None:
-            link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
+            link = row.permalink or self._asked_permalink(row.channel_id, row.message_ts)
         where = getattr(self.channels_for(row.workspace_id), kind.channel)
         sent = self._send(row.author_id, lambda: dms.confirmation(kind.noun, row.title, link, row.id, where))
 
@@ -570,7 +588,7 @@ class Delivery:
             raise NotYet(f"the confirmation of {kind.noun} {subject_id} is not sent yet")
         if row.confirmed_in is None or row.confirmed_ts is None:  # never sent (the author was erased, say)
             return _nothing
-        link = row.permalink or self.notifier.permalink(row.channel_id, row.message_ts)
+        link = row.permalink or self._asked_permalink(row.channel_id, row.message_ts)
         with self._reader(row.author_id):
             message = dms.confirmation(kind.noun, row.title, link, row.id)
         self._update(row.confirmed_in, row.confirmed_ts, message)

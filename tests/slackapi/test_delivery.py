@@ -224,3 +224,34 @@ def test_a_channel_post_is_handed_to_a_sender_even_behind_a_rush_of_direct_messa
         delivery.close()
     assert handed == 51  # 50 DMs (a pass's batch) and the post, in its own lane
     assert len(fake_slack.posts(IDEAS)) == 1
+
+
+def test_new_posts_ask_for_their_links_at_chat_getpermalinks_pace(db: Database, fake_slack: FakeSlack):
+    """Found by the load benchmark over five channels: every new post asked for its permalink at once, and
+    Slack answered hundreds of them 429. Now a link whose moment has not come is asked for later, by the
+    author's confirmation, at the method's pace."""
+    import time
+
+    from bot.clock import SystemClock
+    from fakeslack.server import Limits
+    from slackapi.pacing import Pacer
+
+    fake_slack.limit(Limits(posts_per_second=50, burst=3, per_minute={"chat.getPermalink": 60}, method_burst=2))
+    clock = SystemClock()
+    with db.session() as session:
+        for n in range(3):
+            submit_idea(session, IdeaDraft(f"Idea {n}", "Queues", "Book online"), AUTHOR, clock.now())
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    pacer = Pacer(db, clock, posts_per_second=50, methods={"chat.getPermalink": (60, 1)})  # half the burst
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY, pacer=pacer)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        delivery.deliver_due()
+        with db.session() as session:
+            if all(entry.status == "sent" for entry in queries.outbox_messages(session)):
+                break
+        time.sleep(0.1)
+    assert [call for call in fake_slack.ratelimited if call[0] == "chat.getPermalink"] == []
+    with db.session() as session:
+        assert all(idea.permalink for idea in session.exec(select(Idea)).all())
+        assert all(entry.status == "sent" for entry in queries.outbox_messages(session))
