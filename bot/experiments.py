@@ -202,12 +202,18 @@ def owe_checkins(
     return owed
 
 
-def may_check_in(experiment: Experiment | None, idea: Idea | None, user_id: str, deciders: Deciders) -> bool:
-    """The team, whoever started it, the idea's author and its deciders may say how it goes."""
+def checkin_subject(session: Session, idea_id: int | None, user_id: str, deciders: Deciders) -> tuple[Idea, Experiment]:
+    """The idea and its running experiment, if `user_id` may say how it goes (its team, whoever started it,
+    the idea's author, its deciders); else `NotAllowed`."""
+    idea = queries.get_idea(session, idea_id) if idea_id else None
+    experiment = queries.get_experiment(session, idea_id) if idea_id else None
     if experiment is None or idea is None:
-        return False
-    people = {*asked_of(experiment), experiment.planned_by, idea.author_id, *deciders.of(idea)}
-    return user_id in people
+        raise NotAllowed(_("Only the experiment's team, its author and its reviewers can check in."))
+    if user_id not in {*asked_of(experiment), experiment.planned_by, idea.author_id, *deciders.of(idea)}:
+        raise NotAllowed(_("Only the experiment's team, its author and its reviewers can check in."))
+    if idea.status != "experiment_running":
+        raise NotAllowed(_("This experiment is no longer running."))
+    return idea, experiment
 
 
 def check_in(
@@ -222,13 +228,7 @@ def check_in(
 ) -> int:
     """Keep a check-in and owe it as a reply in the idea's thread; returns its id. Raises `NotAllowed`
     (not theirs, no experiment running) or `InvalidSubmission` (no state chosen, too long)."""
-    idea = queries.get_idea(session, idea_id)
-    experiment = queries.get_experiment(session, idea_id)
-    if not may_check_in(experiment, idea, user_id, deciders):
-        raise NotAllowed(_("Only the experiment's team, its author and its reviewers can check in."))
-    assert idea is not None
-    if idea.status != "experiment_running":
-        raise NotAllowed(_("This experiment is no longer running."))
+    idea, _experiment = checkin_subject(session, idea_id, user_id, deciders)
     errors: dict[str, str] = {}
     if state not in CHECKIN_STATES:
         errors["state"] = _("Choose how it is going.")

@@ -10,12 +10,10 @@ from sqlmodel import Session
 from blocks import ids, modals
 from bot import experiments
 from bot.i18n import _
-from bot.refusals import NotAllowed
 from bot.reviews import Deciders
 from handlers import language, payloads
 from handlers.answers import checked, open_form, saved
 from handlers.services import Services
-from storage import queries
 
 
 def register(app: App, services: Services) -> None:
@@ -30,14 +28,7 @@ def register(app: App, services: Services) -> None:
         idea_id, who = payloads.idea_id(action), deciders(payloads.workspace(body))
 
         def form(session: Session) -> View:  # the check-in form, if this person may check in now
-            idea = queries.get_idea(session, idea_id) if idea_id else None
-            experiment = queries.get_experiment(session, idea_id) if idea_id else None
-            if not experiments.may_check_in(experiment, idea, user, who):
-                raise NotAllowed(_("Only the experiment's team, its author and its reviewers can check in."))
-            assert idea is not None and experiment is not None
-            if idea.status != "experiment_running":
-                raise NotAllowed(_("This experiment is no longer running."))
-            return modals.checkin_modal(idea, experiment)
+            return modals.checkin_modal(*experiments.checkin_subject(session, idea_id, user, who))
 
         allowed, view = checked(services, respond, form)
         if allowed and view is not None:
