@@ -45,6 +45,7 @@ IDEA_ACTIONS_BLOCK = "idea_actions"
 CHALLENGE_ACTIONS_BLOCK = "challenge_actions"
 TEAM_BLOCK = "team:"  # Settings: this and a team's name hold the team's reviewers
 NEW_TEAM = "new_team"
+LANGUAGE_BLOCK = "language:"  # Settings: this and a language code hold the channels written in it
 NEW_TEAM_REVIEWERS = "new_team_reviewers"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -14,13 +15,15 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
+    StaticSelectElement,
+    TimePickerElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from blocks.base import VIEW_BLOCKS_MAX, Message, context, fitted, mention, sections
-from blocks.ids import NEW_TEAM, NEW_TEAM_REVIEWERS, SETTINGS_MODAL, TEAM_BLOCK, VALUE
-from bot.i18n import N_, _, format_datetime
+from blocks.ids import LANGUAGE_BLOCK, NEW_TEAM, NEW_TEAM_REVIEWERS, SETTINGS_MODAL, TEAM_BLOCK, VALUE
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, day_name, format_datetime, ngettext
 from bot.reviewers import TEAM_REVIEWERS, Mapping
 from bot.text import escape_mrkdwn
 from bot.workspaces import WorkspaceSettings
@@ -34,12 +37,26 @@ SETTING_LABELS = {
     "innovation_team": N_("Innovation team"),
     "reviewers": N_("Default reviewers"),
     "share_with_others": N_("Sharing with other workspaces"),
+    "working_days": N_("Working days"),
+    "working_hours": N_("Working hours"),
+    "holidays": N_("Public holidays"),
+    "nudge_after": N_("First reminder after"),
+    "nudge_repeat": N_("Then a reminder every"),
+    "digest_day": N_("Weekly digest day"),
+    "digest_time": N_("Weekly digest time"),
+    "channel_languages": N_("Channel languages"),
 }
+WORKING_START, WORKING_END = "working_hours_start", "working_hours_end"
+REMINDER_CHOICES = ("4h", "1d", "2d", "3d", "5d", "10d")
 _CHANNELS = ConversationFilter(include=["public", "private"], exclude_bot_users=True)
 
 
 def settings_modal(
-    current: WorkspaceSettings, changes: Sequence[SettingChange], reader: ZoneInfo, teams: Sequence[Mapping] = ()
+    current: WorkspaceSettings,
+    changes: Sequence[SettingChange],
+    reader: ZoneInfo,
+    today: date,
+    teams: Sequence[Mapping] = (),
 ) -> View:
     """Channels and people, picked with Slack's own selects, reviewers per team (the workspace's own, editable;
     the deployment's, named), and the latest changes (who, what, when)."""
@@ -66,6 +83,9 @@ def settings_modal(
             "reviewers", current.reviewers, _("Asked for feedback on ideas whose team has no reviewers of its own.")
         ),
         *_team_reviewers(teams),
+        *_working_time(current, today),
+        *_reminders_and_digest(current),
+        *_channel_languages(current),
         InputBlock(
             block_id="share_with_others",
             label=_(SETTING_LABELS["share_with_others"]),
@@ -171,6 +191,107 @@ def _team_reviewers(teams: Sequence[Mapping]) -> list[Block]:
     if shared:
         names = ", ".join(f"*{escape_mrkdwn(team.team)}*" for team in shared)
         blocks.append(context(_("Set for every workspace from the terminal (yours come first): {teams}", teams=names)))
+    return blocks
+
+
+def _working_time(current: WorkspaceSettings, today: date) -> list[Block]:
+    """The days and hours reminders count (each reviewer's own time zone), and the days that do not count."""
+    days = [Option(value=str(day), text=day_name(day)) for day in range(7)]
+    start, _sep, end = current.working_hours.partition("-")
+    this_year = today.replace(month=1, day=1).isoformat()  # past years' holidays no longer count
+    return [
+        InputBlock(
+            block_id="working_days",
+            label=_(SETTING_LABELS["working_days"]),
+            hint=_("Reminders count only working time, in each reviewer's own time zone."),
+            element=CheckboxesElement(
+                action_id=VALUE,
+                options=days,
+                initial_options=[days[day] for day in current.working_days] or None,
+            ),
+        ),
+        InputBlock(
+            block_id=WORKING_START,
+            label=_("Working day starts at"),
+            element=TimePickerElement(action_id=VALUE, initial_time=start),
+        ),
+        InputBlock(
+            block_id=WORKING_END,
+            label=_("Working day ends at"),
+            hint=_("00:00: at midnight."),
+            element=TimePickerElement(action_id=VALUE, initial_time="00:00" if end == "24:00" else end),
+        ),
+        InputBlock(
+            block_id="holidays",
+            label=_(SETTING_LABELS["holidays"]),
+            optional=True,
+            hint=_("One date per line, like 2026-12-25: no reminders are counted or sent on those days."),
+            element=PlainTextInputElement(
+                action_id=VALUE,
+                multiline=True,
+                max_length=3000,
+                initial_value="\n".join(day for day in current.holidays if day >= this_year) or None,
+            ),
+        ),
+    ]
+
+
+def _reminders_and_digest(current: WorkspaceSettings) -> list[Block]:
+    """When silent reviewers are reminded, and when the weekly digest goes out."""
+    days = [Option(value=str(day), text=day_name(day)) for day in range(7)]
+    return [
+        _timing("nudge_after", current.nudge_after),
+        _timing("nudge_repeat", current.nudge_repeat),
+        InputBlock(
+            block_id="digest_day",
+            label=_(SETTING_LABELS["digest_day"]),
+            element=StaticSelectElement(action_id=VALUE, options=days, initial_option=days[current.digest_day]),
+        ),
+        InputBlock(
+            block_id="digest_time",
+            label=_(SETTING_LABELS["digest_time"]),
+            element=TimePickerElement(action_id=VALUE, initial_time=current.digest_time),
+        ),
+    ]
+
+
+def _timing(block_id: str, current: str) -> InputBlock:
+    """A reminder delay, in working hours or days; one set from the environment (`30m`) stays a choice."""
+    choices = REMINDER_CHOICES if current in REMINDER_CHOICES else (current, *REMINDER_CHOICES)
+    options = [Option(value=choice, text=working_duration(choice)) for choice in choices]
+    return InputBlock(
+        block_id=block_id,
+        label=_(SETTING_LABELS[block_id]),
+        element=StaticSelectElement(action_id=VALUE, options=options, initial_option=options[choices.index(current)]),
+    )
+
+
+def working_duration(text: str) -> str:
+    """`3d` as people read it: "3 working days"."""
+    amount, unit = int(text[:-1]), text[-1]
+    if unit == "d":
+        return ngettext("{count} working day", "{count} working days", amount)
+    if unit == "h":
+        return ngettext("{count} working hour", "{count} working hours", amount)
+    return text  # minutes or seconds: only ever set from the environment, for trials
+
+
+def _channel_languages(current: WorkspaceSettings) -> list[Block]:
+    """One channel picker per language: the channels the bot writes in that language."""
+    chosen = current.languages()
+    blocks: list[Block] = []
+    for code in LANGUAGES:
+        channels = [channel for channel, language in chosen.items() if language == code]
+        blocks.append(
+            InputBlock(
+                block_id=LANGUAGE_BLOCK + code,
+                label=_("Channels written in {language}", language=LANGUAGE_NAMES[code]),
+                optional=True,
+                element=ConversationMultiSelectElement(
+                    action_id=VALUE, initial_conversations=channels or None, filter=_CHANNELS
+                ),
+            )
+        )
     return blocks
 
 

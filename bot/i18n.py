@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_day_names
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -141,6 +142,11 @@ def format_datetime(moment: datetime, tz: ZoneInfo) -> str:
     current language (the zone's name is the same in every language, and unambiguous)."""
     shown = babel_format_datetime(moment, format="EEE d MMM, HH:mm", tzinfo=tz, locale=_locale())
     return f"{shown} ({tz.key})"
+
+
+def day_name(weekday: int) -> str:
+    """A weekday's name in the current language (Monday is 0)."""
+    return str(get_day_names("wide", locale=_locale())[weekday]).capitalize()
 
 
 def format_number(value: int | float) -> str:

@@ -80,13 +80,15 @@ def tick(
     now: datetime,
     policy: Policy,
     tz_of: TimeZoneOf,
-    escalate_to: Callable[[str], tuple[str, ...]] | None = None,
+    policy_of: Callable[[str | None], Policy] | None = None,
 ) -> int:
-    """Owe every reminder and escalation that is due now; returns how many were claimed. `escalate_to`
-    gives a workspace's escalation recipients (default: the policy's)."""
+    """Owe every reminder and escalation that is due now; returns how many were claimed. `policy_of` gives
+    a workspace's own policy (its working time, timing and escalation); without it, `policy` serves all."""
     claimed = 0
     for idea in queries.ideas_awaiting_feedback(session, WAITING_ON_REVIEWERS):
         assert idea.id is not None
+        if policy_of is not None:
+            policy = policy_of(idea.workspace_id)
         reviewers = reviewer_ids(idea)
         history = queries.nudges_of(session, idea.id)
         snoozes = queries.snoozes_of(session, idea.id)
@@ -102,8 +104,7 @@ def tick(
             tz = zone(policy.default_tz)
             already = any(row.number == 0 for row in history)
             if not already and policy.working.add(last, policy.repeat, tz) <= now:
-                recipients = escalate_to(idea.workspace_id) if escalate_to else policy.escalate_to
-                claimed += _claim(session, idea, "", 0, now, "escalation", recipients)
+                claimed += _claim(session, idea, "", 0, now, "escalation", policy.escalate_to)
     return claimed
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.nudges import Policy
+from bot.worktime import WorkingTime, parse_duration, parse_hours
 from storage import queries
 from storage.models import SettingChange
 
@@ -31,10 +33,22 @@ class WorkspaceSettings:
     digest_channels: tuple[str, ...] = ()
     escalation_channel: str | None = None
     share_with_others: bool = False  # its ideas and challenges are found from other workspaces that share too
+    # kept as the environment writes them (WORKING_HOURS, NUDGE_AFTER, ...), so one parser reads both
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    working_hours: str = "09:00-17:00"
+    holidays: tuple[str, ...] = ()  # ISO dates
+    nudge_after: str = "3d"
+    nudge_repeat: str = "2d"
+    digest_day: int = 0
+    digest_time: str = "09:00"
+    channel_languages: tuple[str, ...] = ()  # "C0123456789:fr", as CHANNEL_LANGUAGES
 
     @classmethod
     def defaults(cls, settings: Settings) -> WorkspaceSettings:
         """What a new workspace starts with: the environment's values."""
+        working = settings.working_time
+        end = "24:00" if working.end is None else f"{working.end:%H:%M}"
+        weekday, at = settings.digest_schedule
         return cls(
             ideas_channel=settings.ideas_channel,
             challenges_channel=settings.challenges_channel or settings.ideas_channel,
@@ -42,7 +56,32 @@ class WorkspaceSettings:
             reviewers=settings.reviewers,
             digest_channels=settings.digest_channels,
             escalation_channel=settings.escalation_channel,
+            working_days=tuple(sorted(working.days)),
+            working_hours=f"{working.start:%H:%M}-{end}",
+            holidays=tuple(day.isoformat() for day in sorted(working.holidays)),
+            nudge_after="{}{}".format(*settings.nudge_after),
+            nudge_repeat="{}{}".format(*settings.nudge_repeat),
+            digest_day=weekday,
+            digest_time=f"{at:%H:%M}",
+            channel_languages=tuple(f"{channel}:{code}" for channel, code in settings.channel_languages.items()),
         )
+
+    def working_time(self) -> WorkingTime:
+        start, end = parse_hours(self.working_hours)
+        return WorkingTime(
+            days=frozenset(self.working_days),
+            start=start,
+            end=end,
+            holidays=frozenset(date.fromisoformat(day) for day in self.holidays),
+        )
+
+    def digest_schedule(self) -> tuple[int, time]:
+        """(weekday, local time) of the weekly digest."""
+        return self.digest_day, time.fromisoformat(self.digest_time)
+
+    def languages(self) -> dict[str, str]:
+        """Channel ID -> the language the bot writes in there."""
+        return dict(item.split(":", 1) for item in self.channel_languages if ":" in item)
 
     def with_values(self, values: Mapping[str, Any]) -> WorkspaceSettings:
         """These settings with the stored `values` over them (unknown names, from a newer version, ignored)."""
@@ -61,6 +100,11 @@ class WorkspaceSettings:
         return list(value) if isinstance(value, tuple) else value
 
 
+def _escalation(chosen: WorkspaceSettings) -> tuple[str, ...]:
+    """Who hears of an idea nobody answered: the escalation channel, else the innovation team."""
+    return (chosen.escalation_channel,) if chosen.escalation_channel else chosen.innovation_team
+
+
 SETTING_NAMES = tuple(f.name for f in dataclasses.fields(WorkspaceSettings))
 
 
@@ -68,6 +112,7 @@ class Workspaces:
     """The settings of every workspace, read from the database (a few rows, read per request)."""
 
     def __init__(self, settings: Settings, retention: timedelta) -> None:
+        self.environment = settings
         self.defaults = WorkspaceSettings.defaults(settings)
         self.retention = retention
 
@@ -146,13 +191,34 @@ class Workspaces:
             log.warning("dropped %s message(s) owed to Slack: the app was uninstalled from %s", dropped, ids)
         return ids
 
-    def digest_targets(self, session: Session) -> list[tuple[str, tuple[str, ...]]]:
-        """(workspace, its digest channels) for every workspace the app is installed in."""
+    def digest_targets(self, session: Session) -> list[tuple[str, WorkspaceSettings]]:
+        """(workspace, its settings) for every workspace the app is installed in: where and when its digest goes."""
         return [
-            (row.id, self.settings_of(session, row.id).digest_channels)
+            (row.id, self.settings_of(session, row.id))
             for row in queries.workspaces(session)
             if row.uninstalled_at is None
         ]
+
+    def policy_of(self, session: Session, workspace_id: str | None) -> Policy:
+        """The workspace's reminders: its working time, its timing, and who hears of an idea nobody answered."""
+        chosen = self.settings_of(session, workspace_id)
+        environment = self.environment
+        working = chosen.working_time()
+        return Policy(
+            working=working,
+            after=working.duration(*parse_duration(chosen.nudge_after, "nudge_after")),
+            repeat=working.duration(*parse_duration(chosen.nudge_repeat, "nudge_repeat")),
+            max_nudges=environment.nudge_max,
+            default_tz=environment.timezone,
+            escalate_to=_escalation(chosen) or _escalation(self.defaults),
+        )
+
+    def channel_languages(self, session: Session) -> dict[str, str]:
+        """Every channel's chosen language, over all workspaces (a channel ID is unique across Slack)."""
+        chosen = dict(self.defaults.languages())
+        for row in queries.workspaces(session):
+            chosen.update(self.settings_of(session, row.id).languages())
+        return chosen
 
     def shared_with(self, session: Session, workspace_id: str) -> dict[str, str]:
         """The other workspaces whose ideas and challenges this one's duplicate finder shows, with their
@@ -172,17 +238,6 @@ class Workspaces:
                 or (sharing and self.settings_of(session, row.id).share_with_others)
             )
         }
-
-    def escalation_of(self, session: Session, default: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
-        """Who hears of an idea nobody answered, per workspace: its escalation channel, else its team."""
-
-        def recipients(workspace_id: str) -> tuple[str, ...]:
-            chosen = self.settings_of(session, workspace_id)
-            if chosen.escalation_channel:
-                return (chosen.escalation_channel,)
-            return chosen.innovation_team or default
-
-        return recipients
 
     def erase_due(self, session: Session, now: datetime) -> list[str]:
         """Erase every workspace whose retention after an uninstall has ended; returns their IDs."""

@@ -247,7 +247,8 @@ def _button(action_id: str, value: str, *, block_id: str) -> dict[str, Any]:
 
 
 def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """Slack's `view.state.values` for a modal, as if a person had typed `values` into it."""
+    """Slack's `view.state.values` for a modal, as if a person had typed `values` into it; a field left
+    alone holds its initial value, as in Slack. Checkboxes take True (all), False (none) or the values ticked."""
     state: dict[str, Any] = {}
     for block in view.get("blocks", []):
         if block.get("type") != "input":
@@ -258,14 +259,22 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         match element["type"]:
             case "plain_text_input":
                 entry["value"] = (typed if typed is not None else element.get("initial_value")) or None
-            case "checkboxes":  # as Slack: left alone, the boxes ticked at first stay ticked
-                ticked = element["options"] if typed else [] if typed is not None else element.get("initial_options")
+            case "checkboxes":
+                if isinstance(typed, list):
+                    ticked = [option for option in element["options"] if option["value"] in typed]
+                else:
+                    ticked = (
+                        element["options"] if typed else [] if typed is not None else element.get("initial_options")
+                    )
                 entry["selected_options"] = [{"text": o["text"], "value": o["value"]} for o in ticked or []]
             case "datepicker":
-                entry["selected_date"] = typed
+                entry["selected_date"] = typed if typed is not None else element.get("initial_date")
+            case "timepicker":
+                entry["selected_time"] = typed if typed is not None else element.get("initial_time")
             case "static_select":
                 chosen = [option for option in element["options"] if option["value"] == typed]
-                entry["selected_option"] = chosen[0] if chosen else None
+                initial = element.get("initial_option") if typed is None else None
+                entry["selected_option"] = chosen[0] if chosen else initial
             case "conversations_select":
                 entry["selected_conversation"] = typed if typed is not None else element.get("initial_conversation")
             case "multi_conversations_select":

@@ -30,13 +30,14 @@ def register(app: App, services: Services) -> None:
         now = services.clock.now()
         try:
             with services.db.session() as session:
+                policy = services.workspaces.policy_of(session, workspace)
                 home = home_for(
                     session,
                     workspace,
                     user,
                     now,
                     Deciders(services.settings_of(workspace).innovation_team),
-                    lambda idea: next_nudge(session, idea, services.policy, services.time_zones, now),
+                    lambda idea: next_nudge(session, idea, policy, services.time_zones, now),
                 )
             reader = zone(services.time_zones(user), services.settings.timezone)
         except SQLAlchemyError:

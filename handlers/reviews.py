@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
@@ -118,12 +119,15 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.SNOOZE_BUTTON)
     def snooze_button(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        idea_id, user = payloads.idea_id(action), body["user"]["id"]
+        idea_id, user, workspace = payloads.idea_id(action), body["user"]["id"], payloads.workspace(body)
         tz = zone(services.time_zones(user), services.settings.timezone)
         now = services.clock.now()
-        snoozed, until = checked(
-            services, respond, lambda session: nudges.snooze(session, idea_id, user, now, services.policy, tz)
-        )
+
+        def snooze(session: Session) -> datetime:
+            policy = services.workspaces.policy_of(session, workspace)
+            return nudges.snooze(session, idea_id, user, now, policy, tz)
+
+        snoozed, until = checked(services, respond, snooze)
         if not snoozed or until is None:
             return
         tell(respond, _("Snoozed: no reminder about this idea before {when}.", when=format_datetime(until, tz)))

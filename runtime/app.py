@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy.exc import SQLAlchemyError
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -81,7 +82,7 @@ class BotRuntime:
         clock = self.clock = clock or SystemClock()
         pacer = Pacer(self.db, clock, posts_per_second=settings.posts_per_second)
         self.people = People(self.db, self.client, clock, client_for=self.clients.for_workspace, pacer=pacer)
-        self.languages = Languages(self.people, settings.default_language, settings.channel_languages)
+        self.languages = Languages(self.people, settings.default_language, self._channel_languages)
         i18n.set_default(settings.default_language)
         channels = Channels(ideas=settings.ideas_channel, challenges=settings.challenges_channel)
         thresholds = Thresholds(duplicate=settings.match_duplicate_score, related=settings.match_related_score)
@@ -180,6 +181,14 @@ class BotRuntime:
             self.workspaces.installed(
                 session, team_id=team_id, enterprise_id=enterprise_id, name=name, now=self.clock.now()
             )
+
+    def _channel_languages(self) -> dict[str, str]:
+        try:
+            with self.db.session() as session:
+                return self.workspaces.channel_languages(session)
+        except SQLAlchemyError:  # the database is away: the environment's choices until it is back
+            log.warning("database unavailable: channel languages from the environment for now")
+            return self.workspaces.defaults.languages()
 
     def _enterprise_of(self, workspace_id: str) -> str | None:
         with self.db.session() as session:

@@ -6,6 +6,7 @@ What is due lives in the database (see bot/nudges.py), so the job itself keeps n
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import UTC, time
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session
 
 from bot import experiments, nudges, privacy
 from bot.clock import Clock
@@ -95,13 +97,21 @@ class Scheduler:
             log.info("retention: %s", ", ".join(f"{kind} {count}" for kind, count in sorted(done.items())))
             self.on_claimed()  # the posts it changed are owed updates
 
-    def _digest_channels(self, session) -> list[tuple[str, tuple[str, ...]]]:
-        """Each installed workspace's digest channels; with no workspace known yet, the environment's."""
+    def _digests(self, session: Session) -> list[tuple[str, tuple[str, ...], int, time]]:
+        """Each installed workspace's digest channels, weekday and time; with no workspace known yet, the
+        environment's."""
         assert self.digest is not None
+        targets = self.workspaces.digest_targets(session) if self.workspaces is not None else []
+        if not targets:
+            return [("", self.digest.channels, self.digest.weekday, self.digest.at)]
+        return [(workspace, chosen.digest_channels, *chosen.digest_schedule()) for workspace, chosen in targets]
+
+    def _policies(self, session: Session) -> Callable[[str | None], Policy]:
+        """Each workspace's reminder policy, read once per run."""
         if self.workspaces is None:
-            return [("", self.digest.channels)]
-        targets = self.workspaces.digest_targets(session)
-        return targets if targets else [("", self.digest.channels)]
+            return lambda _workspace: self.policy
+        workspaces, read = self.workspaces, functools.cache(lambda workspace: workspaces.policy_of(session, workspace))
+        return read
 
     def run_once(self) -> int:
         """Claim every reminder and escalation due now; returns how many."""
@@ -114,17 +124,14 @@ class Scheduler:
         zones = {person: self.tz_of(person) for person in people}  # Slack calls outside any transaction
         now = self.clock.now()
         with self.db.session() as session:
-            escalate_to = None
-            if self.workspaces is not None:
-                escalate_to = self.workspaces.escalation_of(session, self.policy.escalate_to)
-            claimed = nudges.tick(session, now, self.policy, zones.get, escalate_to)
-            overdue_to = escalate_to or (lambda _workspace: self.policy.escalate_to)
-            claimed += experiments.owe_checkins(session, now.date(), now, overdue_to)
+            policy_of = self._policies(session)
+            claimed = nudges.tick(session, now, self.policy, zones.get, policy_of)
+            claimed += experiments.owe_checkins(
+                session, now.date(), now, lambda workspace: policy_of(workspace).escalate_to
+            )
             if self.digest is not None:
-                for workspace_id, channels in self._digest_channels(session):
-                    claimed += owe_due_digests(
-                        session, now, channels, self.digest.weekday, self.digest.at, self.digest.tz, workspace_id
-                    )
+                for workspace_id, channels, weekday, at in self._digests(session):
+                    claimed += owe_due_digests(session, now, channels, weekday, at, self.digest.tz, workspace_id)
         if claimed:
             log.info("claimed %s reminders", claimed)
             self.on_claimed()

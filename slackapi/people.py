@@ -167,14 +167,16 @@ class Languages:
     """Which language to use with a person or in a channel.
 
     A person's is remembered for a minute in this process (every request asks), so another process
-    sees a new `/ideas language` choice within `REMEMBER_FOR`; this process sees it at once."""
+    sees a new `/ideas language` choice within `REMEMBER_FOR`; this process sees it at once. So are the
+    channels' languages (`channels` reads them, from every workspace's Settings)."""
 
     REMEMBER_FOR = 60.0  # seconds
 
-    def __init__(self, people: People, default: str, channels: Mapping[str, str]) -> None:
+    def __init__(self, people: People, default: str, channels: Callable[[], Mapping[str, str]]) -> None:
         self.people = people
         self.default = i18n.normalise(default) or i18n.DEFAULT
-        self.channels = dict(channels)
+        self._read_channels = channels
+        self._channels: tuple[Mapping[str, str], float] = ({}, 0.0)
         self._remembered: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
@@ -219,7 +221,15 @@ class Languages:
         return self.of_person(user_id)
 
     def of_channel(self, channel_id: str) -> str:
-        return self.channels.get(channel_id) or self.default
+        channels, until = self._channels
+        if time.monotonic() >= until:
+            channels = self._read_channels()
+            self._channels = (channels, time.monotonic() + self.REMEMBER_FOR)
+        return i18n.normalise(channels.get(channel_id)) or self.default
+
+    def forget_channels(self) -> None:
+        """A channel's language was just chosen in this process: read them afresh."""
+        self._channels = ({}, 0.0)
 
     def of(self, target: str, *, wait: float = 0.0) -> str:
         """A channel's language for a channel ID (C…, G…), a person's for a user ID (a DM); background work

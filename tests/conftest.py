@@ -12,6 +12,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
+from bot.clock import Clock
 from bot.config import Settings
 from fakeslack.sender import SlackSender
 from fakeslack.server import FakeSlack
@@ -92,10 +93,13 @@ class RunningBot:
         self.runtime.stop()
 
 
-def start_bot(fake: FakeSlack, database_url: str, *, migrate: bool = True, **settings: object) -> RunningBot:
-    """A bot on a free port; `settings` override the test defaults (channel_languages=..., say)."""
+def start_bot(
+    fake: FakeSlack, database_url: str, *, migrate: bool = True, clock: Clock | None = None, **settings: object
+) -> RunningBot:
+    """A bot on a free port; `settings` override the test defaults (channel_languages=..., say); `clock`
+    moves its time."""
     configured = dataclasses.replace(make_settings(fake, database_url), **settings)
-    runtime = BotRuntime(configured, retry=FAST_RETRY, poll_seconds=0.05)
+    runtime = BotRuntime(configured, clock=clock, retry=FAST_RETRY, poll_seconds=0.05)
     if migrate:
         runtime.start()
     server = runtime.serve_http(host="127.0.0.1", port=0, threads=4)

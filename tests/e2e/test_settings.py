@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime, timedelta
 
-from tests.conftest import ALICE, IDEAS, TEAM_MEMBER, RunningBot, start_bot
+from bot.clock import RunningClock
+from tests.conftest import ALICE, IDEAS, REVIEWER, TEAM_MEMBER, RunningBot, start_bot
 from tests.e2e.helpers import block_texts, submit_idea, wait_until_confirmed
 
 NEW_IDEAS, DIGEST = "C0NEWIDEA1", "C0DIGEST01"
@@ -127,3 +129,68 @@ def test_reviewers_per_team_are_edited_in_settings_and_take_effect(bot: RunningB
         changes = bot.runtime.workspaces.changes(session, "T0FAKE0001")
     assert [(m.team, m.everywhere) for m in left] == [("Parks", True)]
     assert [c.name for c in changes] == ["team_reviewers:Urban mobility"] * 2
+
+
+def test_working_time_reminder_timing_and_digest_day_chosen_in_settings_decide_when_they_go(fake_slack, database_url):
+    monday_9 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # 09:00 in Brussels, where the fake's people live
+    clock = RunningClock(monday_9)
+    bot = start_bot(fake_slack, database_url, clock=clock)
+    try:
+        form = open_settings(bot, TEAM_MEMBER)
+        wrong = {"working_days": [], "working_hours_end": "07:00", "holidays": "2027-01-05\nnext tuesday"}
+        errors = bot.send.view_submission(form, wrong, user=TEAM_MEMBER).json()["errors"]
+        assert set(errors) == {"working_days", "working_hours_end", "holidays"}
+        assert "“next” is not one" in errors["holidays"]
+        chosen = {
+            "working_days": ["0", "1", "2", "3", "4"],
+            "working_hours_start": "08:00",
+            "working_hours_end": "12:00",
+            "holidays": "2027-01-05",  # Tuesday: it does not count
+            "nudge_after": "4h",
+            "digest_day": "2",
+            "digest_time": "10:00",
+            "digest_channels": [DIGEST],
+        }
+        reply = bot.send.view_submission(form, chosen, user=TEAM_MEMBER)
+        assert "Settings saved" in reply.body and "Working hours" in reply.body and "Weekly digest day" in reply.body
+
+        submit_idea(bot, title="Counted in working hours")
+        wait_until_confirmed(bot)
+
+        def reminded() -> bool:
+            bot.runtime.scheduler.run_once()
+            return any("Counted in working hours" in block_texts(post) for post in bot.slack.posts(REVIEWER))
+
+        # 4 working hours from Monday 09:00: 3 on Monday (to 12:00), none on the holiday, 1 on Wednesday
+        clock.advance(timedelta(days=2, minutes=-15))  # Wednesday 08:45
+        assert not reminded() and not bot.slack.posts(DIGEST)
+        clock.advance(timedelta(minutes=20))  # Wednesday 09:05
+        bot.slack.wait_for(reminded)
+        assert not bot.slack.posts(DIGEST)  # the digest is Wednesday's at 10:00
+        clock.advance(timedelta(hours=1))
+        bot.runtime.scheduler.run_once()
+        bot.slack.wait_for(lambda: bot.slack.posts(DIGEST))
+        reopened = open_settings(bot, TEAM_MEMBER)
+        assert (
+            next(b for b in reopened["blocks"] if b.get("block_id") == "nudge_after")["element"]["initial_option"][
+                "value"
+            ]
+            == "4h"
+        )
+        assert "Working days changed by" not in json.dumps(reopened)  # ticked as before: not a change
+    finally:
+        bot.stop()
+
+
+def test_a_channels_language_is_chosen_in_settings_and_its_posts_follow(bot: RunningBot):
+    form = open_settings(bot, TEAM_MEMBER)
+    twice = bot.send.view_submission(form, {"language:fr": [IDEAS], "language:de": [IDEAS]}, user=TEAM_MEMBER)
+    assert "already written in Français" in twice.json()["errors"]["language:de"]
+    reply = bot.send.view_submission(form, {"language:fr": [IDEAS]}, user=TEAM_MEMBER)
+    assert "Channel languages" in reply.body
+    submit_idea(bot, title="Prise de rendez-vous")
+    wait_until_confirmed(bot)
+    assert "*Statut :*" in block_texts(bot.slack.posts(IDEAS)[-1])
+    reopened = open_settings(bot, TEAM_MEMBER)
+    picker = next(b for b in reopened["blocks"] if b.get("block_id") == "language:fr")
+    assert picker["element"]["initial_conversations"] == [IDEAS]
