@@ -94,6 +94,7 @@ class FakeSlack:
         self.installs: dict[str, Install] = {token: Install(WORKSPACE)}  # bot token -> what it serves
         self.grants: dict[str, tuple[str, Install]] = {}  # OAuth code -> the token it is exchanged for
         self.revoked: set[str] = set()
+        self.install_token_lifetime = 43200  # seconds an install's rotating token lives (refreshed ones: 12 h)
         self.state = FakeSlackState()
         self.locales: dict[str, str] = {}  # user ID -> the locale Slack reports for them (default en-US)
         self.names: dict[str, str] = {}  # user ID -> their display name (default: none set, as Slack allows)
@@ -379,7 +380,7 @@ class FakeSlack:
             "authed_user": {"id": "U0INSTALL1"},
         }
         if install.refresh_token:
-            body |= {"refresh_token": install.refresh_token, "expires_in": 43200}
+            body |= {"refresh_token": install.refresh_token, "expires_in": self.install_token_lifetime}
         return body
 
     def _refused_message(self, args: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ its own install, or its Enterprise Grid organisation's org-wide install.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable
@@ -97,6 +98,8 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
         return changed
 
     def _sealed(self, item):
+        # a copy: the caller goes on using its object (bolt authorizes with a refreshed bot right after saving it)
+        item = copy.copy(item)
         for name in _TOKEN_FIELDS:
             value = getattr(item, name, None)
             if value and not value.startswith(_FERNET_PREFIX):

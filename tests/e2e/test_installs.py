@@ -249,3 +249,21 @@ def test_workspaces_that_share_find_each_others_ideas_without_authors_and_a_join
     said = json.dumps(told.args)
     assert told.token == TOKEN_B  # through the author's own workspace's install
     assert "Ana Health from the workspace Ministry of Health" in said and joiner_a not in said
+
+
+def test_a_rotating_token_about_to_expire_is_refreshed_and_the_old_one_is_never_used_again(oauth_bot: RunningBot):
+    oauth_bot.slack.install_token_lifetime = 600  # 10 minutes: within the 2 hours before expiry when bolt refreshes
+    status, page = install(oauth_bot, "code-r", TOKEN_A, TEAM_A, rotating=True)
+    assert status == 200, page
+
+    submit(oauth_bot, sender(oauth_bot, TEAM_A), "Online booking")
+    wait_until_confirmed(oauth_bot)
+    refreshes = [c for c in oauth_bot.slack.calls("oauth.v2.access") if c.args.get("grant_type") == "refresh_token"]
+    assert refreshes, "the token was never refreshed"
+    fresh = {call.result["access_token"] for call in refreshes}
+    slack_calls = [c for c in oauth_bot.slack.calls() if c.method not in ("oauth.v2.access", "api.test")]
+    assert [c for c in slack_calls if c.token == TOKEN_A and c.result.get("ok") is False] == []  # no refused call
+    assert {c.token for c in slack_calls if c.method == "chat.postMessage"} <= fresh
+    with oauth_bot.runtime.db.session() as session:
+        stored = session.execute(text("SELECT bot_token, bot_refresh_token FROM slack_bots")).all()
+    assert all(TOKEN_A not in token and "refresh" not in (refresh or "") for token, refresh in stored)  # encrypted
