@@ -6,11 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -100,6 +103,11 @@ class WorkspaceSettings:
         return list(value) if isinstance(value, tuple) else value
 
 
+def _after_commit(session: Session, then: Callable[[], None]) -> None:
+    """Run `then` once the session's transaction is committed (not if it is rolled back)."""
+    event.listen(session, "after_commit", lambda _session: then(), once=True)
+
+
 def _escalation(chosen: WorkspaceSettings) -> tuple[str, ...]:
     """Who hears of an idea nobody answered: the escalation channel, else the innovation team."""
     return (chosen.escalation_channel,) if chosen.escalation_channel else chosen.innovation_team
@@ -109,20 +117,39 @@ SETTING_NAMES = tuple(f.name for f in dataclasses.fields(WorkspaceSettings))
 
 
 class Workspaces:
-    """The settings of every workspace, read from the database (a few rows, read per request)."""
+    """The settings of every workspace, read from the database (a few rows, read by nearly every request:
+    each is kept `REMEMBER_FOR` seconds in this process, so another process sees a change within that;
+    this one sees its own at once)."""
+
+    REMEMBER_FOR = 2.0  # seconds
 
     def __init__(self, settings: Settings, retention: timedelta) -> None:
         self.environment = settings
         self.defaults = WorkspaceSettings.defaults(settings)
         self.retention = retention
+        self._kept: dict[str, tuple[WorkspaceSettings, float]] = {}
+        self._noted: dict[str, tuple[str, str | None]] = {}  # person -> the workspace last noted for them
+        self._lock = threading.Lock()
 
     def settings_of(self, session: Session, workspace_id: str | None) -> WorkspaceSettings:
         if workspace_id is None:
             return self.defaults
+        with self._lock:
+            kept, until = self._kept.get(workspace_id, (None, 0.0))
+        if kept is not None and monotonic() < until:
+            return kept
         row = queries.get_workspace(session, workspace_id)
-        if row is None:
-            return self.defaults
-        return self.defaults.with_values(json.loads(row.settings or "{}"))
+        chosen = self.defaults if row is None else self.defaults.with_values(json.loads(row.settings or "{}"))
+        with self._lock:
+            if len(self._kept) > 10_000:
+                self._kept.clear()
+            self._kept[workspace_id] = (chosen, monotonic() + self.REMEMBER_FOR)
+        return chosen
+
+    def forget(self, workspace_id: str) -> None:
+        """Its settings were just changed (or it was erased): read them afresh."""
+        with self._lock:
+            self._kept.pop(workspace_id, None)
 
     def change(
         self, session: Session, workspace_id: str, user_id: str, new: WorkspaceSettings, now: datetime
@@ -140,6 +167,8 @@ class Workspaces:
             changed.append(name)
             queries.add_setting_change(session, workspace_id, user_id, name, json.dumps(before), json.dumps(after), now)
         row.settings = json.dumps(stored, sort_keys=True)
+        self.forget(workspace_id)
+        _after_commit(session, lambda: self.forget(workspace_id))  # a read meanwhile kept the old ones
         return changed
 
     def changes(
@@ -149,12 +178,25 @@ class Workspaces:
 
     def seen(self, session: Session, workspace_id: str, enterprise_id: str | None, user_id: str | None) -> None:
         """A request came from this workspace (and person): make sure it has a row, know its organisation
-        (an org-wide install serves it), and know the person's workspace (its token asks Slack about them)."""
+        (an org-wide install serves it), and know the person's workspace (its token asks Slack about them).
+        What this process noted already is not asked again."""
+        key, noted = user_id or "", (workspace_id, enterprise_id)
+        with self._lock:
+            if self._noted.get(key) == noted:
+                return
         row = queries.get_workspace(session, workspace_id)
         if row is None or (enterprise_id and row.enterprise_id != enterprise_id):
             queries.workspace_row(session, workspace_id, enterprise_id)
         if user_id:
             queries.note_member(session, user_id, workspace_id)
+
+        def remember() -> None:
+            with self._lock:
+                if len(self._noted) > 100_000:
+                    self._noted.clear()
+                self._noted[key] = noted
+
+        _after_commit(session, remember)
 
     def installed(
         self,
@@ -244,6 +286,7 @@ class Workspaces:
         erased = []
         for row in queries.due_erasures(session, now):
             counts = queries.erase_workspace(session, row.id)
+            self.forget(row.id)
             log.info("erased the data of uninstalled workspace %s: %s", row.id, counts)
             erased.append(row.id)
         return erased
