@@ -15,6 +15,7 @@ from bot.digest import Digest, waiting_on
 from bot.i18n import _, format_date, ngettext
 from bot.labels import status_label
 from bot.text import escaped
+from storage.models import WaiverDecision
 
 SHOWN = 5  # items per list; the rest is counted
 
@@ -47,7 +48,10 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
             f"{escaped(idea.lessons_learned or '', 200)}"
             for idea in digest.completed
         ]
-        parts.append((_("Experiments completed, and what we learned"), lines))
+        parts.append((_("What we learned: experiments completed, failures first"), lines))
+    if digest.waivers:
+        lines = [f"• *{escaped(waiver.rule, 150)}*: {waiver_step(step)}" for step, waiver in digest.waivers]
+        parts.append((_("Right to Challenge: rules set aside for a test"), lines))
     if digest.joins:
         joined = ngettext(
             "• {count} person joined existing work instead of starting again",
@@ -106,6 +110,19 @@ def _thanks(digest: Digest) -> str:
         count = digest.anonymous_contributors
         names.append(ngettext("{count} anonymous colleague", "{count} anonymous colleagues", count))
     return _(":pray: Thank you to this week's contributors: {names}.", names=", ".join(names))
+
+
+def waiver_step(step: WaiverDecision) -> str:
+    """One step of a waiver in a list: who did what, until when, and why."""
+    who, until = mention(step.actor_id), format_date(step.ends_on) if step.ends_on else "?"
+    said_ = {
+        "grant": _("granted by {person} until {end}", person=who, end=until),
+        "extend": _("extended by {person} until {end}", person=who, end=until),
+        "refuse": _("refused by {person}", person=who),
+        "permanent": _("made permanent by {person}", person=who),
+        "restore": _("rule restored by {person}", person=who),
+    }.get(step.action, step.action)
+    return said_ + (f": {escaped(step.comment, 160)}" if step.comment and step.action == "refuse" else "")
 
 
 def supporters(count: int) -> str:

@@ -14,6 +14,9 @@ DECISION_MODAL = "decision_modal"
 CHECKIN_MODAL = "experiment_checkin_modal"
 EDIT_MODAL = "idea_edit_modal"
 SETTINGS_MODAL = "workspace_settings"
+WAIVER_MODAL = "waiver_request"
+WAIVER_DECISION_MODAL = "waiver_decision"
+WAIVER_ANSWER_MODAL = "waiver_answer_modal"
 
 # shortcuts and the Workflow Builder step (callback_id, as manifest.yml declares them)
 SHARE_IDEA_SHORTCUT = "share_idea"
@@ -38,6 +41,7 @@ NAME_ME = "source_name_me"
 DONT_NAME_ME = "source_dont_name_me"
 SETTINGS_BUTTON = "workspace_settings_open"
 CHECKIN_BUTTON = "experiment_checkin"
+WAIVER_ANSWER = "waiver_answer"
 
 # blocks (block_id)
 SIMILAR_CHECK_BLOCK = "similar_check"
@@ -61,3 +65,8 @@ def challenge_move(status: str) -> str:
 
 IDEA_MOVE_BUTTONS = {idea_move(move): move for move in reviews.MOVES}
 CHALLENGE_MOVE_BUTTONS = {challenge_move(status): status for status in challenges.MOVES}
+
+
+def waiver_move(move: str) -> str:
+    """The action_id of a rule owner's button for one of a waiver's moves (`bot.waivers.MOVES`)."""
+    return f"waiver_{move}"

@@ -42,6 +42,8 @@ class Settings:
     ideas_channel: str = ""
     challenges_channel: str = ""
     innovation_team: tuple[str, ...] = ()
+    rule_owners: tuple[str, ...] = ()  # who decides on rule waivers (empty: the innovation team)
+    waiver_max_days: int = 180  # the longest a rule may be set aside for one test
     reviewers: tuple[str, ...] = ()
     digest_channels: tuple[str, ...] = ()
     match_duplicate_score: int = 64
@@ -182,6 +184,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         "slack_timeout": checked(lambda: _slack_timeout(get("SLACK_TIMEOUT"))),
         "innovation_team": checked(lambda: _id_list(get("INNOVATION_TEAM"), "INNOVATION_TEAM", USER_ID, user_ids)),
         "reviewers": checked(lambda: _id_list(get("REVIEWERS"), "REVIEWERS", USER_ID, user_ids)),
+        "rule_owners": checked(lambda: _id_list(get("RULE_OWNERS"), "RULE_OWNERS", USER_ID, user_ids)),
+        "waiver_max_days": checked(lambda: _waiver_max_days(get("WAIVER_MAX_DAYS"))),
         "digest_channels": checked(
             lambda: _id_list(get("DIGEST_CHANNELS"), "DIGEST_CHANNELS", _CHANNEL_ID, channel_ids)
         ),
@@ -259,6 +263,13 @@ def install_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "token_encryption_key": ",".join(keys),
         "uninstall_retention_days": int(days),
     }
+
+
+def _waiver_max_days(text: str) -> int:
+    days = text or "180"
+    if not days.isdigit() or not 1 <= int(days) <= 3650:
+        raise ConfigError("WAIVER_MAX_DAYS must be a number of days from 1 to 3650")
+    return int(days)
 
 
 def _check_signing_secret(secret: str) -> None:

@@ -12,8 +12,11 @@ from sqlmodel import Session
 
 from bot.reviews import OPEN, reviewer_ids
 from storage import queries
-from storage.models import Challenge, Decision, Idea, SettingChange
+from storage.models import Challenge, Decision, Idea, SettingChange, Waiver, WaiverDecision
 
+# what we learned, failures first: they are the results a next team is least likely to hear of otherwise
+LEARNED_FIRST = {"failure": 0, "partial": 1, "inconclusive": 2, "success": 3}
+WAIVER_NEWS = ("grant", "refuse", "extend", "permanent", "restore")  # a waiver's steps the digest lists
 CATCH_UP = timedelta(days=3)  # a digest missed while the bot was down still goes out within this
 
 
@@ -31,10 +34,13 @@ class Digest:
     contributors: list[str] = field(default_factory=list)  # named ones
     anonymous_contributors: int = 0
     setting_changes: list[SettingChange] = field(default_factory=list)  # who set the bot up how, this week
+    waivers: list[tuple[WaiverDecision, Waiver]] = field(default_factory=list)  # rules set aside, refused, ended
 
     @property
     def empty(self) -> bool:
-        return not (self.new_ideas or self.new_challenges or self.decisions or self.completed or self.joins)
+        return not (
+            self.new_ideas or self.new_challenges or self.decisions or self.completed or self.joins or self.waivers
+        )
 
 
 def build_digest(session: Session, start: datetime, end: datetime, workspace_id: str | None = None) -> Digest:
@@ -54,7 +60,13 @@ def build_digest(session: Session, start: datetime, end: datetime, workspace_id:
         for decision in queries.all_decisions(session)
         if start <= decision.created_at < end and decision.action not in ("comment",) and decision.idea_id in by_id
     ]
-    digest.completed = [idea for decision, idea in digest.decisions if decision.action == "complete"]
+    completed = [idea for decision, idea in digest.decisions if decision.action == "complete"]
+    digest.completed = sorted(completed, key=lambda idea: LEARNED_FIRST.get(idea.outcome or "", len(LEARNED_FIRST)))
+    digest.waivers = [
+        (step, waiver)
+        for step, waiver in queries.waiver_decisions_between(session, start, end, workspace_id or None)
+        if step.action in WAIVER_NEWS
+    ]
     # who waits, as at the end of the week: an idea submitted after it belongs to next week's digest
     waiting = [(idea, idea.awaiting_since) for idea in ideas if idea.status in OPEN and idea.awaiting_since]
     digest.waiting = sorted(

@@ -1,4 +1,5 @@
-"""Exporting ideas, challenges, decisions and comments for reporting and records requests.
+"""Exporting ideas, challenges, decisions, comments and rule waivers (with each of their steps) for reporting
+and records requests.
 
 Anonymous authors are exported as "anonymous", and so are their own comments on their idea. In CSV, a cell
 that a spreadsheet would run as a formula is neutralised (OWASP's advice on CSV injection).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ COLUMNS = (
 
 
 def export_rows(session: Session) -> list[dict[str, Any]]:
-    """One row per idea, challenge, decision and comment, in that order."""
+    """One row per idea, challenge, decision, comment, rule waiver and waiver step, in that order."""
     ideas = {idea.id: idea for idea in queries.all_ideas(session)}
     targets = {key: _target(session, key) for idea in ideas.values() if (key := idea.merged_into)}
     rows: list[dict[str, Any]] = []
@@ -102,6 +104,45 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
                 None,
                 None,
                 comment.created_at,
+            )
+        )
+    waivers = {waiver.id: waiver for waiver in queries.all_waivers(session)}
+    for waiver in waivers.values():
+        text = f"{waiver.why}\n\nSafeguards: {waiver.safeguards}"
+        if waiver.conditions:
+            text += f"\n\nConditions: {waiver.conditions}"
+        until = f"until {waiver.ends_on.isoformat()}" if waiver.ends_on else None
+        rows.append(
+            _row(
+                "waiver",
+                waiver.id,
+                waiver.idea_id,
+                waiver.rule,
+                waiver.status,
+                waiver.requested_by,
+                waiver.team,
+                text,
+                until,
+                None,
+                waiver.created_at,
+            )
+        )
+    everything = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    for decision, waiver in queries.waiver_decisions_between(session, *everything):
+        until = f" until {decision.ends_on.isoformat()}" if decision.ends_on else ""
+        rows.append(  # a step of a waiver: its title names the waiver, its outcome the step
+            _row(
+                "waiver_step",
+                decision.id,
+                waiver.idea_id,
+                f"waiver:{waiver.id}",
+                decision.status_after,
+                decision.actor_id,
+                None,
+                decision.comment,
+                decision.action + until,
+                None,
+                decision.created_at,
             )
         )
     return rows

@@ -141,6 +141,15 @@ def personal_data(session: Session, user_id: str, now: datetime, workspace_id: s
         "reviewer_for_teams": [
             m.label for m in held.mappings_naming(session, user_id) if user_id in id_list(m.reviewers)
         ],
+        "rule_waivers": [
+            {"id": w.id, "rule": w.rule, "status": w.status, "asked_at": _when(w.created_at)}
+            for w in held.waivers_naming(session, user_id)
+            if user_id in (w.requested_by, w.decided_by) or user_id in id_list(w.team)
+        ],
+        "waiver_steps_taken": [
+            {"waiver_id": d.waiver_id, "action": d.action, "words": d.comment, "at": _when(d.created_at)}
+            for d in held.waiver_steps_by(session, user_id)
+        ],
         "registry_entries_naming_them_as_contact": [
             {"id": p.external_id, "title": p.title} for p in held.projects_with_contact(session, user_id)
         ],
@@ -242,6 +251,18 @@ def erase(
             shown_on = queries.get_idea(session, experiment.idea_id)  # its post names the team
             if shown_on is not None and shown_on.id is not None:
                 touched_ideas[shown_on.id] = shown_on
+    for waiver in held.waivers_naming(session, user_id):
+        team = id_list(waiver.team)
+        if user_id in (waiver.requested_by, waiver.decided_by) or user_id in team:
+            changed["rule waivers"] += 1
+            waiver.team = joined_ids([tomb if person == user_id else person for person in team])
+            waiver.requested_by = tomb if waiver.requested_by == user_id else waiver.requested_by
+            waiver.decided_by = tomb if waiver.decided_by == user_id else waiver.decided_by
+    for step in held.waiver_steps_by(session, user_id):
+        step.actor_id = tomb
+        if content and step.action in ("answer", "ask", "refuse"):  # their own words; a grant's conditions bind
+            step.comment = REMOVED if step.comment else ""
+        changed["waiver steps"] += 1
     for checkin in held.checkins_by(session, user_id):
         checkin.user_id = tomb
         if content:

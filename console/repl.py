@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).with_name("sample_registry.csv")
 PEOPLE = {"me": ("U0YOU00001", "you"), "manager": ("U0MANAGER1", "manager"), "team": ("U0TEAM0001", "innovation-team")}
 CHANNELS = {"ideas": "C0IDEAS001", "challenges": "C0CHALL001", "digest": "C0DIGEST01"}
-COMMANDS = ("/idea", "/challenge", "/ideas")  # what the app's manifest declares, as Slack's client knows
+# what the app's manifest declares, as Slack's client knows
+COMMANDS = ("/idea", "/challenge", "/challenge-rule", "/ideas")
 MAX_WAIT = timedelta(days=90)  # the scheduler runs every half hour of a wait: 90 days take about 10 s here
 WAIT_STEP = timedelta(minutes=30)
 HELP = """Commands:
-  /idea [title]   /challenge [title]   /ideas [help|mine|search words|language xx|reviewers]
+  /idea [title]   /challenge [title]   /challenge-rule [the rule to set aside for a test]
+  /ideas [help|mine|search words|language xx|reviewers]
   click N         press button N
   as me|manager|team   switch person (you, a reviewer, the innovation team)
   home            your App Home
@@ -330,7 +332,18 @@ class Console:
                     return None
                 self.out("  ! " + _("Choose one of the numbers above."))
         if kind == "datepicker":
-            return self._ask(f"{label}{optional} (YYYY-MM-DD)> ").strip() or None
+            initial = element.get("initial_date") or ""
+            shown = f" [{initial}]" if initial else ""
+            return self._ask(f"{label}{optional} (YYYY-MM-DD){shown}> ").strip() or initial or None
+        if kind == "multi_users_select":  # Slack's people picker: here, @names
+            by_name = {name: user for user, name in PEOPLE.values()}
+            names = " ".join(f"@{name}" for name in by_name)
+            while True:
+                typed = self._ask(f"{label}{optional}{hint} ({names})> ").replace(",", " ").split()
+                picked = [by_name.get(word.lstrip("@")) for word in typed]
+                if all(picked) and (picked or block.get("optional")):
+                    return picked
+                self.out("  ! " + _("Pick people by name: {names}", names=names))
         default = element.get("initial_value") or ""
         most = element.get("max_length")
         limit = ", " + _("up to {limit} characters", limit=most) if most else ""

@@ -17,12 +17,26 @@ from handlers import (
     settings,
     shortcuts,
     views,
+    waivers,
 )
 from handlers.services import Services
 
 
 def register(app: App, services: Services) -> None:
     """Wire every listener to the app."""
-    modules = (installs, language, commands, views, actions, reviews, experiments, privacy, settings, shortcuts, events)
+    modules = (
+        installs,
+        language,
+        commands,
+        views,
+        actions,
+        reviews,
+        experiments,
+        waivers,
+        privacy,
+        settings,
+        shortcuts,
+        events,
+    )
     for module in (*modules, errors):
         module.register(app, services)

@@ -80,12 +80,6 @@ def register(app: App, services: Services) -> None:
             case _:
                 ack(**ephemeral(replies.unknown_subcommand(word)))
 
-    @app.command(re.compile(r"^/"))  # registered last: only a command none of the above takes
-    def unknown_command(ack: Ack, command: dict) -> None:
-        """A command the app's manifest declares but this version does not handle (an old manifest, a renamed
-        command): said plainly, instead of Bolt's "unhandled request" warning and a 404 Slack shows as failed."""
-        ack(**ephemeral(replies.unknown_command(str(command.get("command", "")))))
-
 
 def reply(services: Services, build: Callable[[Session], base.Message]) -> base.Message:
     """What `build(session)` returns, or an apology when the database is down."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
+from blocks import replies
 from bot.i18n import N_, _
+from handlers.answers import ephemeral
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,12 @@ FORM_NOT_SAVED = N_("Sorry, something went wrong on my side. Your text is still 
 
 
 def register(app: App, services: Services) -> None:
+    @app.command(re.compile(r"^/"))  # registered after every module: only a command none of them takes
+    def unknown_command(ack: Ack, command: dict) -> None:
+        """A command the app's manifest declares but this version does not handle (an old manifest, a renamed
+        command): said plainly, instead of Bolt's "unhandled request" warning and a 404 Slack shows as failed."""
+        ack(**ephemeral(replies.unknown_command(str(command.get("command", "")))))
+
     @app.error
     def on_error(error: Exception, body: dict) -> BoltResponse:
         kind = body.get("type") or body.get("command") or "request"

@@ -13,6 +13,7 @@ from bot.experiments import ExperimentPlan, ExperimentReport
 from bot.i18n import _
 from bot.submissions import TEXT_MAX, Author, ChallengeDraft, IdeaDraft
 from bot.text import is_user_id, shorten
+from bot.waivers import WaiverRequest
 from storage.models import TITLE_MAX
 
 _TARGET = re.compile(r"(project|idea|challenge):\d{1,12}")
@@ -90,6 +91,37 @@ def checkin_values(view: dict[str, Any]) -> tuple[str | None, str, str]:
     """The state chosen, the measure so far and what was learned, from the check-in form."""
     values = _values(view)
     return _choice(values, "state"), _text(values, "value_so_far"), _text(values, "learned")
+
+
+def waiver_request(view: dict[str, Any]) -> WaiverRequest:
+    """What the /challenge-rule form holds."""
+    values = _values(view)
+    team = _field(values, "team").get("selected_users")
+    idea = _choice(values, "idea")
+    return WaiverRequest(
+        rule=_text(values, "rule"),
+        why=_text(values, "why"),
+        days=_text(values, "days"),
+        safeguards=_text(values, "safeguards"),
+        idea_id=int(idea) if idea and idea.isdigit() else None,
+        team=tuple(str(user) for user in team if isinstance(user, str)) if isinstance(team, list) else (),
+    )
+
+
+def waiver_decision(view: dict[str, Any]) -> tuple[int | None, str, str, date | None]:
+    """(waiver id, move, words, last day) from a rule owner's form."""
+    values = _values(view)
+    try:
+        ends_on = date.fromisoformat(str(_field(values, "ends_on").get("selected_date") or ""))
+    except ValueError:
+        ends_on = None
+    move = metadata(view).get("move")
+    return _metadata_int(view, "waiver_id"), move if isinstance(move, str) else "", _text(values, "comment"), ends_on
+
+
+def text_of(view: dict[str, Any], block_id: str) -> str:
+    """What was typed into one plain text field of a form."""
+    return _text(_values(view), block_id)
 
 
 def target(value: object) -> str | None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session
 
-from bot import experiments, nudges, privacy
+from bot import experiments, nudges, privacy, waivers
 from bot.clock import Clock
 from bot.digest import owe_due_digests
 from bot.nudges import Policy, TimeZoneOf
@@ -126,6 +126,7 @@ class Scheduler:
         with self.db.session() as session:
             policy_of = self._policies(session)
             claimed = nudges.tick(session, now, self.policy, zones.get, policy_of)
+            claimed += waivers.owe_reminders(session, now.date(), now)
             claimed += experiments.owe_checkins(
                 session, now.date(), now, lambda workspace: policy_of(workspace).escalate_to
             )

@@ -22,6 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from blocks import base, digest, dms, posts
+from blocks import waivers as waiver_blocks
 from bot.challenges import owe_challenge_update
 from bot.clock import Clock
 from bot.digest import build_digest
@@ -48,6 +49,9 @@ LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writ
 # at its users.info pace (100 a minute), and a confirmation in the default language beats one 10 s late
 URGENT_LOCALE_WAIT = 1.0
 
+WAIVER_STEPS = ("waiver_request", "waiver_received", "waiver_decided")  # DMs about one step of a waiver
+WAIVER_ENDINGS = ("waiver_expiring", "waiver_expired")  # DMs before and at a granted waiver's end
+
 # What goes first when much is owed: what a person is waiting for now, then channel posts and their updates,
 # then reminders and digests. Within one idea the order holds anyway: a reply or an update of a post that is
 # not posted yet waits (`NotYet`), and what goes to channels is sent by one sender per workspace, in order.
@@ -58,6 +62,8 @@ PRIORITY = {
     **dict.fromkeys(("post_idea", "post_challenge", "decision_reply", "update_post", "update_challenge"), 1),
     "checkin_reply": 1,
     **dict.fromkeys(("nudge", "escalation", "digest", "experiment_checkin", "experiment_overdue"), 2),
+    **dict.fromkeys(WAIVER_STEPS, 0),
+    **dict.fromkeys(WAIVER_ENDINGS, 2),
 }
 
 # Entries that post to or update a channel: one sender per workspace takes them in order (posts before their
@@ -177,6 +183,8 @@ class Delivery:
             "escalation": self._escalation,
             "experiment_checkin": self._experiment_checkin,
             "experiment_overdue": self._experiment_overdue,
+            **{kind: partial(self._waiver_step, kind) for kind in WAIVER_STEPS},
+            **{kind: partial(self._waiver_ending, kind) for kind in WAIVER_ENDINGS},
         }
 
     def deliver_due(self) -> int:
@@ -682,6 +690,36 @@ class Delivery:
         if idea is None or experiment is None or not target or idea.status != "experiment_running":
             return _nothing
         self._send(target, lambda: dms.experiment_overdue(idea, experiment))
+        return _nothing
+
+    def _waiver_step(self, kind: str, step_id: int, person: str | None) -> Record:
+        """A step of a waiver told to one person: a request (or answer) to an owner, the receipt to whoever
+        asked, a decision to its team; which one, `kind` says."""
+        with self.db.session() as session:
+            step = queries.get_waiver_decision(session, step_id)
+            waiver = queries.get_waiver(session, step.waiver_id) if step is not None else None
+            idea = queries.get_idea(session, waiver.idea_id) if waiver is not None and waiver.idea_id else None
+            owners = len(queries.waiver_owners_told(session, step_id)) if kind == "waiver_received" else 0
+        if step is None or waiver is None or not person:
+            return _nothing
+        if kind == "waiver_request":
+            self._send(person, lambda: waiver_blocks.request_dm(waiver, step, idea))
+        elif kind == "waiver_received":
+            self._send(person, lambda: waiver_blocks.received_dm(waiver, owners))
+        else:
+            self._send(person, lambda: waiver_blocks.decided_dm(waiver, step))
+        return _nothing
+
+    def _waiver_ending(self, kind: str, waiver_id: int, person: str | None) -> Record:
+        """Before a granted waiver ends (to its team and owner), and at its end (the owner chooses what next)."""
+        with self.db.session() as session:
+            waiver = queries.get_waiver(session, waiver_id)
+        if waiver is None or not person or waiver.status != "granted":
+            return _nothing  # decided meanwhile: nothing to recall
+        if kind == "waiver_expiring":
+            self._send(person, lambda: waiver_blocks.expiring_dm(waiver))
+        else:
+            self._send(person, lambda: waiver_blocks.expired_dm(waiver, for_owner=person == waiver.decided_by))
         return _nothing
 
     def _notify_decision(self, decision_id: int) -> Record:

@@ -340,3 +340,38 @@ class Pace(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     next_free: float  # seconds since the epoch, so that one UPDATE can book a moment on either database
+
+
+class Waiver(SQLModel, table=True):
+    """The Right to Challenge: a team asks for a rule to be set aside for a while, to test a new way of working;
+    a rule owner grants it (with conditions and an end date), refuses it (with a reason) or asks for more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = Field(default=None, max_length=32)
+    requested_by: str = Field(max_length=32)
+    team: str = Field(default="", max_length=1000)  # comma-separated user IDs: who runs the test
+    rule: str = Field(max_length=300)  # which rule, procedure or regulation
+    why: str = Field(sa_type=Text)  # how it blocks the idea
+    days: int  # how long it is asked for
+    safeguards: str = Field(sa_type=Text)
+    idea_id: int | None = Field(default=None, foreign_key="idea.id")  # the idea or experiment it serves
+    status: str = Field(default="requested", max_length=16, index=True)  # see bot.waivers.STATUS_LABELS
+    decided_by: str | None = Field(default=None, max_length=32)  # the rule owner who granted or refused it
+    conditions: str | None = Field(default=None, sa_type=Text)
+    ends_on: date | None = None  # a granted waiver's last day
+    created_at: datetime
+
+
+class WaiverDecision(SQLModel, table=True):
+    """Who did what to a waiver, when and why: its audit trail (as `Decision` is an idea's)."""
+
+    __tablename__ = "waiver_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    waiver_id: int = Field(foreign_key="waiver.id", index=True)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=16)  # request, grant, refuse, ask, answer, extend, permanent, restore
+    status_after: str = Field(max_length=16)
+    comment: str = Field(default="", sa_type=Text)  # the reason, the question, the answer, the conditions
+    ends_on: date | None = None  # granted or extended until
+    created_at: datetime

@@ -25,6 +25,8 @@ from storage.models import (
     Snooze,
     Support,
     TextVector,
+    Waiver,
+    WaiverDecision,
 )
 from storage.queries.people import slack_user_row
 
@@ -85,6 +87,19 @@ def experiments_naming(session: Session, user_id: str) -> Sequence[Experiment]:
     return session.exec(
         select(Experiment).where((col(Experiment.planned_by) == user_id) | col(Experiment.team).contains(user_id))
     ).all()
+
+
+def waivers_naming(session: Session, user_id: str) -> Sequence[Waiver]:
+    """Rule waivers the person asked for, decided on, or whose team may hold them (narrowed by the caller)."""
+    query = select(Waiver).where(
+        (col(Waiver.requested_by) == user_id) | (col(Waiver.decided_by) == user_id) | col(Waiver.team).contains(user_id)
+    )
+    return session.exec(query).all()
+
+
+def waiver_steps_by(session: Session, user_id: str) -> Sequence[WaiverDecision]:
+    """What the person did to rule waivers (asked, granted, refused, answered...)."""
+    return session.exec(select(WaiverDecision).where(col(WaiverDecision.actor_id) == user_id)).all()
 
 
 def checkins_by(session: Session, user_id: str) -> Sequence[ExperimentCheckin]:

@@ -25,6 +25,8 @@ from storage.models import (
     Snooze,
     Support,
     TextVector,
+    Waiver,
+    WaiverDecision,
     Workspace,
 )
 from storage.queries.people import slack_user_row
@@ -89,12 +91,15 @@ def due_erasures(session: Session, now: datetime) -> Sequence[Workspace]:
 def erase_workspace(session: Session, workspace_id: str) -> dict[str, int]:
     """Delete every row that belongs to the workspace; returns how many of each kind."""
     idea_ids = select(Idea.id).where(Idea.workspace_id == workspace_id)
+    waiver_ids = select(Waiver.id).where(Waiver.workspace_id == workspace_id)
     idea_keys = [f"idea:{i}" for i in session.exec(idea_ids).all()]
     challenge_keys = [
         f"challenge:{i}" for i in session.exec(select(Challenge.id).where(Challenge.workspace_id == workspace_id)).all()
     ]
     counts: dict[str, int] = {}
     for name, statement in (
+        ("waiver steps", delete(WaiverDecision).where(col(WaiverDecision.waiver_id).in_(waiver_ids))),
+        ("waivers", delete(Waiver).where(Waiver.workspace_id == workspace_id)),
         ("decisions", delete(Decision).where(col(Decision.idea_id).in_(idea_ids))),
         ("experiments", delete(Experiment).where(col(Experiment.idea_id).in_(idea_ids))),
         ("check-ins", delete(ExperimentCheckin).where(col(ExperimentCheckin.idea_id).in_(idea_ids))),

@@ -10,13 +10,24 @@ from datetime import UTC, date, datetime
 import pytest
 
 from blocks import base, digest, dms, posts, replies
+from blocks import waivers as waiver_blocks
 from blocks.base import Message
 from bot.digest import Digest
 from bot.i18n import LANGUAGES, speaking
 from bot.matching.service import Found
 from bot.submissions import DEPARTMENT_MAX, TEXT_MAX
 from fakeslack.server import FakeSlack
-from storage.models import TITLE_MAX, Challenge, Comment, Decision, Idea, Support
+from storage.models import (
+    TITLE_MAX,
+    Challenge,
+    Comment,
+    Decision,
+    Experiment,
+    Idea,
+    Support,
+    Waiver,
+    WaiverDecision,
+)
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 WORST = "&<>" * 2000  # each character becomes a 4- or 5-character entity
@@ -83,6 +94,46 @@ def messages() -> dict[str, Message]:
     decision.created_at = NOW
     comment = Comment(id=1, idea_id=7, author_id="U0OTHER001", text=worst(TEXT_MAX * 2), created_at=NOW)
     found = [a_project()] * 3
+    waiver = Waiver(
+        id=4,
+        requested_by="U0AUTHOR01",
+        team=",".join(f"U0TEAM{n:04d}" for n in range(40)),
+        rule=worst(300),
+        why=worst(TEXT_MAX),
+        days=180,
+        safeguards=worst(TEXT_MAX),
+        idea_id=7,
+        status="granted",
+        decided_by="U0OWNER001",
+        conditions=worst(TEXT_MAX),
+        ends_on=date(2027, 6, 30),
+        created_at=NOW,
+    )
+    steps = {
+        action: WaiverDecision(
+            id=n,
+            waiver_id=4,
+            actor_id="U0OWNER001",
+            action=action,
+            status_after="granted",
+            comment=worst(TEXT_MAX),
+            ends_on=date(2027, 6, 30),
+            created_at=NOW,
+        )
+        for n, action in enumerate(("request", "answer", "grant", "refuse", "ask", "extend", "permanent", "restore"))
+    }
+    experiment = Experiment(
+        idea_id=7,
+        hypothesis=worst(TEXT_MAX),
+        measure=worst(300),
+        baseline=worst(300),
+        target=worst(300),
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2027, 1, 1),
+        team=",".join(f"U0TEAM{n:04d}" for n in range(40)),
+        planned_by="U0REVIEW01",
+        created_at=NOW,
+    )
     week = Digest(
         start=NOW,
         end=NOW,
@@ -93,6 +144,7 @@ def messages() -> dict[str, Message]:
         completed=[idea] * 40,
         most_supported=[(idea, 9)] * 40,
         contributors=["U0AUTHOR01"] * 40,
+        waivers=[(step, waiver) for step in steps.values()] * 5,
     )
     return {
         "idea post": posts.idea_post(idea, challenge, found, 12),
@@ -110,6 +162,15 @@ def messages() -> dict[str, Message]:
         "search": replies.search_results(worst(500), found),
         "unknown word": replies.unknown_subcommand(worst(500)),
         "digest": digest.digest_message(week),
+        "check-in dm": dms.checkin_dm(idea, experiment),
+        "experiment overdue": dms.experiment_overdue(idea, experiment),
+        "waiver request": waiver_blocks.request_dm(waiver, steps["request"], idea),
+        "waiver answer": waiver_blocks.request_dm(waiver, steps["answer"], idea),
+        "waiver received": waiver_blocks.received_dm(waiver, 12),
+        **{f"waiver {a}": waiver_blocks.decided_dm(waiver, steps[a]) for a in steps if a not in ("request", "answer")},
+        "waiver expiring": waiver_blocks.expiring_dm(waiver),
+        "waiver expired (owner)": waiver_blocks.expired_dm(waiver, for_owner=True),
+        "waiver expired (team)": waiver_blocks.expired_dm(waiver, for_owner=False),
     }
 
 

@@ -196,3 +196,96 @@ def test_after_a_restart_the_channel_shows_earlier_posts_and_records_get_their_o
     with sqlite3.connect(tmp_path / "innovation-bot.db") as connection:
         times = [row[0] for row in connection.execute("SELECT created_at FROM idea ORDER BY id")]
     assert len(set(times)) == 2  # the clock ran between the two commands
+
+
+def clicked(child: pexpect.spawn, label: str, prompt: str) -> None:
+    """Find the button `label` in what is on screen and press it."""
+    child.expect(rf"\[(\d+)\] {label}")
+    number = child.match.group(1)
+    child.expect(prompt)
+    child.sendline(f"click {number}")
+
+
+def test_an_experiment_and_a_rule_waiver_walked_through_in_the_console(tmp_path):
+    child = console(tmp_path, "console", "--start", "2027-01-04T09:00")  # a Monday morning
+    submit_idea(child, "Queue tickets by SMS")
+    child.expect("is saved")
+    child.expect("you> ")
+    child.sendline("as manager")
+    child.expect("manager> ")
+    child.sendline("channel ideas")
+    clicked(child, "Approve", "manager> ")
+    child.expect(r"Comment \(optional\)")
+    child.sendline("")
+    child.expect("manager> ")
+    child.sendline("channel ideas")
+    clicked(child, "Start experiment", "manager> ")
+    for label, typed in (
+        ("What do you expect", "If people book by SMS, queues shrink, because arrivals spread out"),
+        ("How will you know", "Minutes waited at the counter"),
+        ("Its value today", "45"),
+        ("The value you aim for", "15"),
+        ("Starts on", "2027-01-04"),
+        ("Ends on", "2027-01-29"),
+        ("The experiment's team", "@you"),
+        ("What it costs", ""),
+        ("stop early", ""),
+        (r"Comment \(optional\)", ""),
+    ):
+        child.expect(label)
+        child.sendline(typed)
+    child.expect("manager> ")
+
+    child.sendline("as me")
+    child.expect("you> ")
+    child.sendline("wait 14d")  # past the middle of the experiment: its team is asked how it goes
+    child.expect("How is the experiment")
+    clicked(child, "Check in", "you> ")
+    child.expect(r"How is it going\?")
+    child.sendline("2")  # at risk
+    child.expect("The measure so far")
+    child.sendline("30")
+    child.expect("One thing you learned")
+    child.sendline("Older people still phone first")
+    child.expect("you> ")
+
+    child.sendline("/challenge-rule Paper signature on every booking")
+    child.expect(r"Which rule\?")
+    child.sendline("")  # as typed after the command
+    child.expect("How does it block the idea")
+    child.sendline("An SMS booking cannot be signed on paper")
+    child.expect("For how many days")
+    child.sendline("20")
+    child.expect("What protects people")
+    child.sendline("The booking is confirmed from the person's own phone number")
+    child.expect("Who runs the test")
+    child.sendline("")
+    child.expect("The idea or experiment it serves")
+    child.sendline("1")
+    child.expect("was sent to its 1 owner")
+    child.expect("you> ")
+
+    child.sendline("as team")  # the innovation team decides, as RULE_OWNERS is not set
+    clicked(child, "Grant", "innovation-team> ")
+    child.expect("Last day of the waiver")
+    child.sendline("")  # the day suggested: twenty days on
+    child.expect("Conditions")
+    child.sendline("Keep the paper form for those who ask")
+    child.expect("innovation-team> ")
+    child.sendline("as me")
+    child.expect("aside for your test until")
+    child.expect("you> ")
+    child.sendline("wait 20d")
+    child.expect("Right to Challenge")  # Monday's digest lists the waiver granted
+    child.expect("ends on")  # a week before its end
+    child.expect("you> ")
+    child.sendline("as team")
+    clicked(child, "Make it permanent", "innovation-team> ")
+    child.expect(r"Comment \(optional\)")
+    child.sendline("")
+    child.expect("innovation-team> ")
+    child.sendline("as me")
+    child.expect("your test changed the rule")
+    child.expect("you> ")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
