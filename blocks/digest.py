@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
@@ -49,9 +50,27 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
             for idea in digest.completed
         ]
         parts.append((_("What we learned: experiments completed, failures first"), lines))
-    if digest.waivers:
+    if digest.waivers or digest.waivers_ended:
         lines = [f"• *{escaped(waiver.rule, 150)}*: {waiver_step(step)}" for step, waiver in digest.waivers]
+        lines += [
+            f"• *{escaped(waiver.rule, 150)}*: "
+            + _("ended on {end}; its owner decides what happens next", end=format_date(waiver.ends_on))
+            for waiver in digest.waivers_ended
+            if waiver.ends_on is not None
+        ]
         parts.append((_("Right to Challenge: rules set aside for a test"), lines))
+    if digest.quarter and digest.quarter_start is not None:
+        outcomes = Counter(idea.outcome or "" for idea in digest.quarter)
+        counts = ", ".join(f"{status_label(outcome)} {count}" for outcome, count in outcomes.items())
+        lines = [
+            f"• {link(idea.title, idea.permalink)} · *{status_label(idea.outcome or '')}* · "
+            f"{escaped(idea.lessons_learned or '', 200)}"
+            for idea in digest.quarter
+        ]
+        heading = _(
+            "Lessons of the quarter since {start}: {counts}", start=format_date(digest.quarter_start), counts=counts
+        )
+        parts.append((heading, lines))
     if digest.joins:
         joined = ngettext(
             "• {count} person joined existing work instead of starting again",

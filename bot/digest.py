@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,12 +36,20 @@ class Digest:
     anonymous_contributors: int = 0
     setting_changes: list[SettingChange] = field(default_factory=list)  # who set the bot up how, this week
     waivers: list[tuple[WaiverDecision, Waiver]] = field(default_factory=list)  # rules set aside, refused, ended
+    waivers_ended: list[Waiver] = field(default_factory=list)  # granted ones past their last day, not yet decided
+    quarter: list[Idea] = field(default_factory=list)  # once a month: every experiment completed this quarter
+    quarter_start: datetime | None = None
 
     @property
     def empty(self) -> bool:
         return not (
             self.new_ideas or self.new_challenges or self.decisions or self.completed or self.joins or self.waivers
         )
+
+
+def failures_first(ideas: Iterable[Idea]) -> list[Idea]:
+    """Completed experiments in the order a reader learns most from: failures, partial, inconclusive, successes."""
+    return sorted(ideas, key=lambda idea: LEARNED_FIRST.get(idea.outcome or "", len(LEARNED_FIRST)))
 
 
 def build_digest(session: Session, start: datetime, end: datetime, workspace_id: str | None = None) -> Digest:
@@ -61,7 +70,24 @@ def build_digest(session: Session, start: datetime, end: datetime, workspace_id:
         if start <= decision.created_at < end and decision.action not in ("comment",) and decision.idea_id in by_id
     ]
     completed = [idea for decision, idea in digest.decisions if decision.action == "complete"]
-    digest.completed = sorted(completed, key=lambda idea: LEARNED_FIRST.get(idea.outcome or "", len(LEARNED_FIRST)))
+    digest.completed = failures_first(completed)
+    if end.day <= 7:  # the month's first digest also looks back over the quarter so far
+        quarter_start = end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0)
+        digest.quarter_start = quarter_start
+        digest.quarter = failures_first(
+            by_id[decision.idea_id]
+            for decision in queries.all_decisions(session)
+            if decision.action == "complete"
+            and quarter_start <= decision.created_at < end
+            and decision.idea_id in by_id
+        )
+    digest.waivers_ended = [
+        waiver
+        for waiver in queries.waivers_with_status(session, "granted")
+        if waiver.ends_on is not None
+        and start.date() <= waiver.ends_on < end.date()
+        and (not workspace_id or waiver.workspace_id == workspace_id)
+    ]
     digest.waivers = [
         (step, waiver)
         for step, waiver in queries.waiver_decisions_between(session, start, end, workspace_id or None)

@@ -159,3 +159,29 @@ def test_a_workspace_digest_holds_only_its_own_ideas_and_names_who_changed_its_s
     shown = str(digest_message(ours).as_kwargs())
     assert "Settings changed this week" in shown and "Ideas channel changed by <@U0ADMIN001>" in shown
     assert "Theirs" not in shown
+
+
+def test_what_we_learned_puts_failures_first_and_the_months_first_digest_looks_back_over_the_quarter(db):
+    first_monday = datetime(2026, 12, 7, 8, tzinfo=UTC)  # the first digest of December
+    week_start = first_monday - timedelta(days=7)
+    with db.session() as session:
+        for title, outcome, when in (
+            ("Chatbot for permits", "success", week_start + timedelta(days=1)),
+            ("Paperless invoices", "failure", week_start + timedelta(days=2)),
+            ("Shared car pool", "partial", datetime(2026, 10, 20, 10, tzinfo=UTC)),  # earlier this quarter
+            ("Old summer trial", "failure", datetime(2026, 9, 20, 10, tzinfo=UTC)),  # last quarter
+        ):
+            tried = idea(session, title, "U0ALICE001", when - timedelta(days=1))
+            reviews.decide(session, tried.id, REVIEWER, "approve", when, Deciders())
+            reviews.decide(
+                session, tried.id, REVIEWER, "complete", when, Deciders(), outcome=outcome, comment=f"Lesson of {title}"
+            )
+    with db.session() as session:
+        text = digest_text(build_digest(session, week_start, first_monday))
+        mid_month = digest_text(build_digest(session, week_start - timedelta(days=7), week_start))
+    learned = text.index("What we learned")
+    assert learned < text.index("Paperless invoices", learned) < text.index("Chatbot for permits", learned)
+    quarter = text.index("Lessons of the quarter since 1 October 2026")
+    assert "Shared car pool" in text[quarter:] and "Lesson of Shared car pool" in text[quarter:]
+    assert "Old summer trial" not in text
+    assert "Lessons of the quarter" not in mid_month  # once a month
