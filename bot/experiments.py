@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.i18n import N_, _
 from bot.refusals import InvalidSubmission, NotAllowed
 from bot.submissions import TEXT_MAX, checked_text
+from bot.worktime import WorkingTime
 from storage import queries
 from storage.models import Experiment, ExperimentCheckin, Idea, id_list, joined_ids
 
@@ -140,16 +141,18 @@ def registry_lessons(lessons: str | None, experiment: Experiment | None, report:
 # how a check-in says it is going, and its words (one source for the form and the thread reply)
 CHECKIN_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "stopped": N_("Stopped early")}
 CHECKIN_STATES = tuple(CHECKIN_LABELS)
-NEAR_END = timedelta(days=3)  # the second check-in, this long before the end
+NEAR_END = 3  # working days before the end: the second check-in
 REPORT_GRACE = timedelta(days=2)  # an experiment this long past its end with no report is escalated
 
 
-def checkin_days(experiment: Experiment) -> list[tuple[int, date]]:
-    """When the team is asked how it goes: (1) midway, (2) a few days before the end (if that is later)."""
+def checkin_days(experiment: Experiment, working: WorkingTime | None = None) -> list[tuple[int, date]]:
+    """When the team is asked how it goes: (1) midway, (2) `NEAR_END` working days before the end (if that
+    is later), counted on the workspace's working days and holidays."""
     midway = experiment.starts_on + (experiment.ends_on - experiment.starts_on) / 2
     days = [(1, midway)]
-    if experiment.ends_on - NEAR_END > midway:
-        days.append((2, experiment.ends_on - NEAR_END))
+    near_end = (working or WorkingTime()).working_days_before(experiment.ends_on, NEAR_END)
+    if near_end > midway:
+        days.append((2, near_end))
     return days
 
 
@@ -163,6 +166,7 @@ def owe_checkins(
     today: date,
     now: datetime,
     escalate_to: Callable[[str], tuple[str, ...]] = lambda _workspace: (),
+    working_of: Callable[[str], WorkingTime] = lambda _workspace: WorkingTime(),
 ) -> int:
     """Owe each running experiment's team the check-ins that have come (each person asked once each time),
     and, once an experiment is past its end with no report for `REPORT_GRACE`, an escalation to the
@@ -182,7 +186,7 @@ def owe_checkins(
                         recipient=target,
                         workspace_id=idea.workspace_id,
                     )
-        due = [number for number, day in checkin_days(experiment) if day <= today]
+        due = [number for number, day in checkin_days(experiment, working_of(idea.workspace_id)) if day <= today]
         if not due or today > experiment.ends_on:  # not yet, or over: its report is what is owed now
             continue
         number = due[-1]  # only the latest: after an outage, one question, not two at once

@@ -96,6 +96,16 @@ class WorkingTime:
         """`moment` if it is working time, else the start of the next working period (UTC)."""
         return self.add(moment, timedelta(0), tz)
 
+    def working_days_before(self, day: date, count: int) -> date:
+        """The working day `count` working days before `day` (weekends and holidays skipped)."""
+        for _ in range(3700):  # a bound, as in `add`
+            if count <= 0:
+                return day
+            day -= timedelta(days=1)
+            if day.weekday() in self.days and day not in self.holidays:
+                count -= 1
+        raise ValueError("no working day in the last ten years: check WORKING_DAYS and HOLIDAYS_FILE")
+
     def is_working(self, moment: datetime, tz: ZoneInfo) -> bool:
         window = self._window(moment.astimezone(tz).date(), tz)
         return window is not None and window[0] <= moment < window[1]

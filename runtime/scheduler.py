@@ -128,7 +128,11 @@ class Scheduler:
             claimed = nudges.tick(session, now, self.policy, zones.get, policy_of)
             claimed += waivers.owe_reminders(session, now.date(), now)
             claimed += experiments.owe_checkins(
-                session, now.date(), now, lambda workspace: policy_of(workspace).escalate_to
+                session,
+                now.date(),
+                now,
+                lambda workspace: policy_of(workspace).escalate_to,
+                lambda workspace: policy_of(workspace).working,
             )
             if self.digest is not None:
                 for workspace_id, channels, weekday, at in self._digests(session):

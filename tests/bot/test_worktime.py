@@ -64,3 +64,23 @@ def test_bad_settings_are_refused_with_their_name():
         parse_days("weekdays")
     assert parse_hours("00:00-24:00") == (time(0), None)
     assert parse_duration("4h", "X") == (4, "h")
+
+
+def test_the_second_check_in_comes_three_working_days_before_the_end_weekends_and_holidays_skipped():
+    from bot.experiments import checkin_days
+    from storage.models import Experiment
+
+    monday = date(2027, 2, 1)
+    plan = Experiment(
+        idea_id=1,
+        hypothesis="h",
+        measure="m",
+        target="t",
+        starts_on=date(2027, 1, 4),
+        ends_on=monday,
+        planned_by="U0PLANNER1",
+        created_at=datetime(2027, 1, 4),
+    )
+    assert checkin_days(plan)[1] == (2, date(2027, 1, 27))  # Wednesday: Friday, Thursday, Wednesday
+    holiday = WorkingTime(holidays=frozenset({date(2027, 1, 28)}))
+    assert checkin_days(plan, holiday)[1] == (2, date(2027, 1, 26))
