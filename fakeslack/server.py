@@ -103,6 +103,7 @@ class FakeSlack:
         self.refusals: dict[str, str] = {}  # method -> the error Slack answers it with (missing_scope, say)
         self.section_limit = 3000  # Slack's limit on a section's text; a test may make it stricter
         self._flaky: dict[str, float] = {}  # method -> share of its calls that fail at random
+        self._slow: dict[str, float] = {}  # method -> seconds before it answers
         self._limits: Limits | None = None  # Slack's rate limits, when a test or benchmark switches them on
         self._due: dict[tuple[str, str], float] = {}  # (token, channel or method) -> its theoretical next call
         self.ratelimited: list[tuple[str, str]] = []  # (method, channel or "") of every call answered 429
@@ -204,6 +205,11 @@ class FakeSlack:
         with self._lock:
             self._flaky[method] = share
             self._random.seed(seed)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` only after `seconds` (as Slack does on a bad day)."""
+        with self._lock:
+            self._slow[method] = seconds
 
     def refuse(self, method: str, error: str) -> None:
         """Answer every call of `method` with `{"ok": false, "error": error}` (as for an app without a scope)."""
@@ -337,7 +343,8 @@ class FakeSlack:
                 else self._method(method, args, self.installs.get(token))
             )
             self.state.calls.append(Call(method, args, 200, body, token))
-            return 200, body, {}
+            slow = self._slow.get(method)
+            return 200, body, {"X-Fake-Delay": str(slow)} if slow else {}
 
     def _oauth(self, args: dict[str, Any]) -> dict[str, Any]:
         """`oauth.v2.access`: a code for a bot token (Slack's documented response), or, with

@@ -45,8 +45,10 @@ MESSAGE_REFUSED = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "m
 PLAIN_FALLBACK = "blocks refused: sent as plain text"
 SIMILAR_ON_POST = 8  # matches a post shows reviewers: what the author saw (the form shows 5), then new ones
 LOCALE_WAIT = 10.0  # seconds a delivery waits for a person's locale before writing in the default language
-# ... and one a person is waiting for now (their confirmation): in a rush of newcomers, Slack tells locales
-# at its users.info pace (100 a minute), and a confirmation in the default language beats one 10 s late
+# ... and one a person is waiting for now (their confirmation), counted from when it was owed: in a rush of
+# newcomers Slack tells locales at its users.info pace (100 a minute), and a sender that waited a second for
+# each held every confirmation behind it (thirty newcomers: the last heard 8 s late). One already late
+# does not wait at all: a confirmation in the default language beats one seconds late.
 URGENT_LOCALE_WAIT = 1.0
 
 WAIVER_STEPS = ("waiver_request", "waiver_received", "waiver_decided")  # DMs about one step of a waiver
@@ -347,7 +349,10 @@ class Delivery:
         """Write in the language of whoever reads at `target` (a channel's, or a person's for a DM)."""
         # the outbox is background work: it may wait for Slack to tell a newcomer's locale (SLACK_TIMEOUT-ish)
         attempt: _Attempt | None = getattr(self._attempt, "entry", None)
-        wait = URGENT_LOCALE_WAIT if attempt is not None and attempt.urgent else LOCALE_WAIT
+        wait = LOCALE_WAIT
+        if attempt is not None and attempt.urgent:
+            owed_for = (self.clock.now() - attempt.created_at).total_seconds()
+            wait = max(0.0, URGENT_LOCALE_WAIT - owed_for)
         return speaking(self.languages.of(target, wait=wait) if self.languages is not None else None)
 
     def _send(self, target: str, build: Callable[[], base.Message], thread_ts: str | None = None) -> Posted | None:

@@ -8,7 +8,7 @@ import json
 import time
 
 from fakeslack.server import Limits
-from tests.conftest import IDEAS, REVIEWER, RunningBot
+from tests.conftest import ALICE, IDEAS, REVIEWER, RunningBot
 from tests.e2e.helpers import press_and_fill, submit_idea, wait_until_confirmed
 
 AUTHORS = [f"U0RUSH{n:04d}" for n in range(10)]
@@ -74,3 +74,28 @@ def test_within_one_idea_its_post_and_replies_keep_their_order_in_a_rush(bot: Ru
     said = [next(r for r in ("First", "Second", "Third") if f"{r} remark" in json.dumps(p)) for p in found]
     assert said == ["First", "Second", "Third"]
     assert all(float(p["ts"]) > float(first["ts"]) for p in found)
+
+
+def test_in_a_rush_of_newcomers_a_confirmation_does_not_wait_for_a_locale_slack_tells_at_its_pace(bot: RunningBot):
+    """Slack tells people's locales at users.info's pace, and on a bad day slowly: a confirmation waits for
+    its reader's locale only while it is not late already (it used to wait a second each, four at a time:
+    twenty newcomers heard over five seconds)."""
+    bot.slack.limit(Limits())
+    bot.send.command("/idea", "Newcomer idea", user=ALICE)
+    trigger = bot.send.last_trigger
+    form = bot.slack.wait_for(lambda: bot.slack.view_opened_for(trigger))  # the form as anyone gets it
+    bot.slack.slow("users.info", 1.5)
+    newcomers = [f"U0NEW{n:05d}" for n in range(20)]
+    submitted = {}
+    for author in newcomers:  # twenty people Slack has not told the bot about submit at once
+        fields = {"problem": "People queue for two hours", "proposal": "Let them book a slot online"}
+        assert bot.send.view_submission(form, fields, user=author).status == 200
+        submitted[author] = time.monotonic()
+    bot.slack.wait_for(lambda: all(dms_to(bot, newcomers).values()), timeout=30)
+    heard = {
+        call.args["channel"]: call.at
+        for call in reversed(bot.slack.calls("chat.postMessage"))
+        if call.args.get("channel") in submitted
+    }
+    late = sorted(round(heard[author] - submitted[author], 1) for author in newcomers)
+    assert late[-1] < 2.0, str(late)
