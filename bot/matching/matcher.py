@@ -163,7 +163,7 @@ class Matcher:
         query = self.query_terms(title, description, language)
         vector, nearest = None, []
         if self.meanings and self.meanings.understands(language):
-            vector = self.meanings.vector(_meant(title, description))
+            vector = self.meanings.vector(_meant(title, description), language)
             nearest = self.meanings.nearest(vector, NEAREST)
         hits = self.index.search(query.weights, max(CANDIDATES, limit), query.groups(), also=nearest)
         meant = None

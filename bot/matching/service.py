@@ -104,16 +104,15 @@ class MatchService:
         *,
         multilingual: bool = False,
     ) -> None:
-        """The meaning stage: multilingual (every language) if asked, else the English model of `model_dir`."""
+        """The meaning stage: the English model of `model_dir`, the multilingual one if asked, or both."""
         self.db = db
         self.shared_with = shared_with
-        encoder: SentenceEncoder | None = None
+        encoder: SentenceEncoder | None = Encoder(model_dir) if model_dir else None
         if multilingual:
-            from bot.matching.multilingual import MultilingualEncoder  # the optional extra
+            from bot.matching.fused import FusedEncoder  # the optional extra
+            from bot.matching.multilingual import MultilingualEncoder
 
-            encoder = MultilingualEncoder()
-        elif model_dir:
-            encoder = Encoder(model_dir)
+            encoder = FusedEncoder(encoder, MultilingualEncoder()) if encoder else MultilingualEncoder()
         self.matcher = Matcher(thresholds, Meanings(encoder) if encoder is not None else None)
         self._lock = threading.RLock()
         self._seen: datetime | None = None
