@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from sqlalchemy.exc import ArgumentError
 from bot.text import USER_ID
 from bot.worktime import DAYS, WorkingTime, parse_days, parse_duration, parse_hours
 from storage.db import normalise_url
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///innovation-bot.db"
 SLACK_API_URL = "https://slack.com/api/"
@@ -390,15 +393,23 @@ def match_settings(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _multilingual(value: str) -> bool:
-    """MATCH_MULTILINGUAL: true switches on the multilingual meaning stage, checked now (package, weights)."""
+    """MATCH_MULTILINGUAL: true switches on the multilingual meaning stage, checked now. Where its package or
+    native library cannot run (another CPU or OS), the bot runs without it and says so once; weights that
+    are not the measured ones stop it (they were changed, not missing)."""
     if value in ("", "false"):
         return False
     if value != "true":
         raise ConfigError("MATCH_MULTILINGUAL must be true or false")
-    from bot.matching.multilingual import MultilingualUnavailable, check_weights, package_folder
+    from bot.matching.multilingual import MultilingualUnavailable, check_platform, check_weights, package_folder
 
     try:
-        check_weights(package_folder())
+        folder = package_folder()
+        check_platform(folder)
+    except MultilingualUnavailable as error:
+        log.warning("MATCH_MULTILINGUAL=true, but the multilingual meaning stage is off: %s", error)
+        return False
+    try:
+        check_weights(folder)
     except MultilingualUnavailable as error:
         raise ConfigError(f"MATCH_MULTILINGUAL=true, but {error}") from None
     return True

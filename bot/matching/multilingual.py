@@ -73,6 +73,29 @@ def check_weights(folder: Path) -> None:
         raise MultilingualUnavailable(f"{PACKAGE}'s {WEIGHTS} has SHA-256 {digest}, expected {WEIGHTS_SHA256}")
 
 
+def check_platform(folder: Path) -> None:
+    """Raise `MultilingualUnavailable` unless the package's native library can run here: it is built for
+    x86-64 Linux with AVX2 (a CPU without AVX2 would load it and then stop on an illegal instruction)."""
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+        raise MultilingualUnavailable(
+            f"{PACKAGE}'s library is built for x86-64 Linux, not {platform.machine()} {platform.system()}"
+        )
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        flags = ""
+    if flags and " avx2" not in flags:
+        raise MultilingualUnavailable(f"this CPU has no AVX2, which {PACKAGE}'s library needs")
+    engines = sorted(folder.glob("_engine*.so"))
+    try:
+        ctypes.CDLL(str(engines[0]))
+    except (IndexError, OSError) as error:
+        raise MultilingualUnavailable(f"{PACKAGE}'s library does not load: {error}") from None
+
+
 def package_folder() -> Path:
     """Where the package is installed; raises `MultilingualUnavailable` when it is not."""
     import importlib.util

