@@ -107,6 +107,31 @@ def test_an_unrelated_idea_is_not_called_a_duplicate_once_calibrated(encoder: Mu
     assert cosine > 0.7 and float(E5_TO_MINILM(np.array([cosine]))[0]) < 0.3
 
 
+@pytest.mark.parametrize(
+    ("title", "description", "same_topic"),
+    [
+        (
+            "Elektroniczne zezwolenia na parkowanie",
+            "Mieszkańcy składają wniosek o zezwolenie przez internet.",
+            "permits",
+        ),
+        ("Parkeringsautomater som tar kort", "Invånarna betalar parkeringen med bankkort i automaten.", "parking-bot"),
+        ("Bibliobus pour les villages", "Un bus avec des livres passe chaque semaine dans les villages.", "library"),
+    ],
+)
+def test_the_same_topic_by_another_service_is_not_called_a_duplicate(
+    encoder: MultilingualEncoder, title: str, description: str, same_topic: str
+):
+    """Parking permits online (Polish) are the same kind of service as building permits online; parking
+    meters that take cards (Swedish) share the parking chatbot's topic; a library bus (French) shares home
+    delivery's. Each is nearest by meaning to its look-alike, and none is called a duplicate."""
+    matcher = matcher_of(encoder)
+    assert matcher.meanings.nearest(matcher.meanings.vector(f"{title}. {description}"), 1) == [same_topic]
+    with without_glossary():
+        found = matcher.query(title, description)
+    assert all(match.verdict != "duplicate" for match in found)
+
+
 def test_calibration_fitted_without_labels_gives_the_target_mean_and_spread():
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(300, 16)) + 3.0  # all alike: high cosines, as e5 gives
