@@ -11,7 +11,8 @@ submission must be in the database and posted exactly once.
 With `--slack-limits`, the fake Slack enforces Slack's rate limits (about one message per second per channel
 after a short burst, the Web API tiers per minute; 429 with Retry-After), and the run reports how long each
 author waited for their confirmation DM, each channel's posting rate and the 429s received. With
-`--channels N`, the people belong to N workspaces, each with its own ideas channel.
+`--channels N`, the people belong to N workspaces, each with its own ideas channel and its own install
+(OAuth: its own token, whose calls Slack counts apart).
 
 With `--slack-failing SHARE`, that share of the bot's chat.postMessage, chat.update and
 chat.getPermalink calls fail at random while the burst runs: stored and then the connection dropped (the
@@ -43,7 +44,7 @@ from sqlalchemy import create_engine, text
 
 from bench.data import REGISTRY, need
 from blocks.ids import CHECK_SIMILAR, SUPPORT_BUTTON
-from fakeslack.sender import SlackSender
+from fakeslack.sender import SlackSender, install_app
 from fakeslack.server import FakeSlack, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,10 +99,30 @@ def seed_channels(database_url: str, channels: int) -> None:
     database.dispose()
 
 
-def start_bot(fake: FakeSlack, database_url: str, port: int, log_file: Path, channels: int = 0) -> subprocess.Popen:
+# With several channels the bot is installed with OAuth in each workspace, as each administration would:
+# every workspace has its own token, and Slack counts each token's calls apart (the fake does too)
+OAUTH = {
+    "SLACK_CLIENT_ID": "1234567890.0987654321",
+    "SLACK_CLIENT_SECRET": "load-client-secret",
+    "SLACK_SCOPES": "commands,chat:write,users:read",
+    "TOKEN_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",  # a Fernet key, for this run only
+}
+
+
+def install_workspaces(fake: FakeSlack, port: int, channels: int) -> None:
+    """Install the app in each of the first `channels` workspaces through the bot's OAuth pages."""
+    for n, team in enumerate(TEAMS[:channels]):
+        answer = install_app(f"http://127.0.0.1:{port}", fake, f"code-{n}", f"xoxb-load-{n}-secret", team)
+        if answer.status != 200:
+            raise RuntimeError(f"installing in {team} answered {answer.status}: {answer.body[:200]}")
+
+
+def start_bot(
+    fake: FakeSlack, database_url: str, port: int, log_file: Path, channels: int = 0, oauth: bool = False
+) -> subprocess.Popen:
     env = {
         **os.environ,
-        "SLACK_BOT_TOKEN": fake.token,
+        **(OAUTH if oauth else {"SLACK_BOT_TOKEN": fake.token}),
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": database_url,
@@ -200,9 +221,11 @@ def run_one(
     ports = [free_port() for _ in range(processes)]
     log_files = [Path(tempfile.mkdtemp()) / "bot.log" for _ in ports]
     bots = [
-        start_bot(fake, database_url, port, log_file, channels if n == 0 else 0)
+        start_bot(fake, database_url, port, log_file, channels if n == 0 else 0, oauth=channels > 1)
         for n, (port, log_file) in enumerate(zip(ports, log_files, strict=True))
     ]
+    if channels > 1:
+        install_workspaces(fake, ports[0], channels)
     profile = os.environ.get("LOAD_PROFILE")  # a file name: sample the (first) bot with py-spy into it
     spy = (
         subprocess.Popen(

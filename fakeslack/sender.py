@@ -9,10 +9,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fakeslack.server import WORKSPACE
+from fakeslack.server import WORKSPACE, FakeSlack
 
 APP_ID = "A0INNOVATE"
 
@@ -287,3 +288,37 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError(f"the fake cannot fill a {element['type']} yet")
         state[block["block_id"]] = {element["action_id"]: entry}
     return state
+
+
+def install_app(bot_url: str, slack: FakeSlack, code: str, token: str, team_id: str | None, **grant: Any) -> Reply:
+    """What a person's browser does to install the app with OAuth: open "Add to Slack", let Slack grant
+    `code` for `token` (`grant`: as `FakeSlack.grant` takes), and come back to the bot's redirect with the
+    state Slack was given and the cookie the bot set. Returns the redirect's answer."""
+    page = browse(bot_url + "/slack/install")
+    authorize = next(
+        (part for part in page.body.split('"') if part.startswith("https://slack.com/oauth/v2/authorize")), ""
+    )
+    state = next(iter(SimpleCookie(page.headers.get("Set-Cookie", "")).values()), None)
+    given = parse_qs(urlsplit(authorize.replace("&amp;", "&")).query).get("state")
+    if page.status != 200 or state is None or given != [state.value]:
+        raise RuntimeError(f"/slack/install answered {page.status} without an authorize link and its state cookie")
+    slack.grant(code, token, team_id, **grant)
+    return browse(f"{bot_url}/slack/oauth_redirect?code={code}&state={state.value}", f"{state.key}={state.value}")
+
+
+def browse(url: str, cookie: str = "") -> Reply:
+    """A browser's GET that does not follow redirects (the caller looks at where it is sent)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    started = time.perf_counter()
+    try:
+        with opener.open(request, timeout=10) as response:
+            body, status, headers = response.read().decode(), response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        body, status, headers = error.read().decode(), error.code, dict(error.headers)
+    return Reply(status, body, time.perf_counter() - started, headers)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None

@@ -6,11 +6,8 @@ the workspace's data goes when its retention ends."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
-from http.cookies import SimpleCookie
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -18,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.workspaces import WorkspaceSettings
-from fakeslack.sender import SlackSender
+from fakeslack.sender import SlackSender, browse, install_app
 from fakeslack.server import FakeSlack
 from storage import queries
 from storage.models import Idea, OutboxMessage
@@ -46,34 +43,10 @@ def oauth_bot(fake_slack: FakeSlack, database_url: str) -> Iterator[RunningBot]:
     running.stop()
 
 
-def get(url: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a browser would follow; the test looks at where to
-        return None
-
-
 def install(bot: RunningBot, code: str, token: str, team: str | None, **grant) -> tuple[int, str]:
     """Open "Add to Slack", let Slack grant `code`, and come back to the redirect as the browser would."""
-    status, page, headers = get(bot.url + "/slack/install")
-    assert status == 200 and "slack.com/oauth/v2/authorize" in page
-    cookie = SimpleCookie(headers["Set-Cookie"])
-    state = next(iter(cookie.values()))
-    authorize = next(part for part in page.split('"') if part.startswith("https://slack.com/oauth/v2/authorize"))
-    assert parse_qs(urlsplit(authorize.replace("&amp;", "&")).query)["state"] == [state.value]
-    bot.slack.grant(code, token, team, **grant)
-    status, page, _ = get(
-        f"{bot.url}/slack/oauth_redirect?code={code}&state={state.value}", f"{state.key}={state.value}"
-    )
-    return status, page
+    answer = install_app(bot.url, bot.slack, code, token, team, **grant)
+    return answer.status, answer.body
 
 
 def sender(bot: RunningBot, team: str, enterprise: str | None = None) -> SlackSender:
@@ -114,10 +87,8 @@ def test_a_workspace_that_never_installed_the_app_is_not_served(oauth_bot: Runni
 
 def test_a_redirect_with_a_forged_state_installs_nothing(oauth_bot: RunningBot):
     oauth_bot.slack.grant("code-x", TOKEN_A, TEAM_A)
-    status, _page, _ = get(
-        f"{oauth_bot.url}/slack/oauth_redirect?code=code-x&state=forged", "slack-app-oauth-state=forged"
-    )
-    assert status in (400, 401)
+    answer = browse(f"{oauth_bot.url}/slack/oauth_redirect?code=code-x&state=forged", "slack-app-oauth-state=forged")
+    assert answer.status in (400, 401)
     with oauth_bot.runtime.db.session() as session:
         assert session.execute(text("SELECT count(*) FROM slack_bots")).scalar() == 0
 
