@@ -83,6 +83,7 @@ CHANNEL_KINDS = frozenset(
     )
 )
 CHANNEL_LANE = "channels:"  # a lane's name: this and the workspace's id
+CHANNEL_LANES_AT_ONCE = 32  # workspaces whose channel posts are sent at the same time, at most
 BATCH = 50  # entries taken per pass, so that what a person waits for, owed meanwhile, is not kept behind a long pass
 HELD_AT_MOST = 5.0  # seconds a sender waits in place for a pace once it has already changed something in Slack
 
@@ -141,9 +142,13 @@ class Delivery:
         self.channels_for = channels_for or (lambda _workspace: channels)
         self.policy = policy or RetryPolicy()
         self.pacer = pacer
-        # two pools: a channel's lane may wait for its pace, and must never hold a thread a person's DM needs
+        # two pools: a channel's lane may wait for its pace, and must never hold a thread a person's DM needs;
+        # a thread for each workspace's channel lane (made only when that many lanes run at once): with fewer
+        # threads than busy lanes, the channels took turns (five channels at 0.80-0.90 posts/s, not 0.95)
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="slack-sender") if senders > 1 else None
-        self._channel_pool = ThreadPoolExecutor(senders, thread_name_prefix="slack-channels") if senders > 1 else None
+        self._channel_pool = (
+            ThreadPoolExecutor(CHANNEL_LANES_AT_ONCE, thread_name_prefix="slack-channels") if senders > 1 else None
+        )
         self._busy_lanes: dict[str, list[int]] = {}  # lane -> its entries, while a sender has them
         self._lanes_lock = threading.Lock()
         self.on_lane_done: Callable[[], None] | None = None  # the delivery worker's kick
