@@ -61,7 +61,7 @@ class Settings:
     timezone: str = "Europe/Brussels"
     digest_schedule: tuple[int, time] = (0, time(9))
     tick_seconds: float = 30.0
-    outbox_senders: int = 4  # threads sending what the outbox owes (each channel still keeps Slack's pace)
+    outbox_senders: int = 4  # threads sending DMs and the like (each workspace's channel posts have their own)
     posts_per_second: float = 1.0  # messages per channel per second (Slack's limit for chat.postMessage)
     outbox_max_age: float = 900.0  # seconds: /healthz says 503 when a message has been owed to Slack longer
     log_level: str = "INFO"
