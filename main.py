@@ -286,7 +286,9 @@ def _why_waiting(entry, now) -> str:
         held = entry.last_error.removeprefix(queries.PACED)
         if held.startswith("Retry-After from "):
             return f"next try in {max(round(wait), 0)} s: Slack asked to wait (429 {held})"
-        destination = held.rsplit(":", 1)[-1]
+        from slackapi.pacing import TURN_TAKEN
+
+        destination = held.removesuffix(TURN_TAKEN).rsplit(":", 1)[-1]
         return f"next try in {max(round(wait), 0)} s: paced, waiting for its turn in {destination} (Slack's rate limit)"
     if entry.last_error:
         return f"{when}, after {entry.attempts} attempt(s): {entry.last_error}"

@@ -33,7 +33,7 @@ from bot.privacy import is_erased
 from bot.reviews import reviewer_ids
 from bot.text import is_user_id
 from slackapi.notifier import CONFIGURATION_ERRORS, Notifier, Posted, SlackRejected, SlackUnavailable
-from slackapi.pacing import Paced, Pacer
+from slackapi.pacing import EARLY_ENOUGH, TURN_TAKEN, Paced, Pacer
 from slackapi.people import Languages
 from storage import queries
 from storage.db import Database
@@ -433,6 +433,10 @@ class Delivery:
         anything was changed in Slack the entry waits in the database (`Paced`); after, it cannot be put back
         (a retry would repeat what was done), so this sender waits in place."""
         attempt: _Attempt = self._attempt.entry
+        if attempt.booked == key + TURN_TAKEN:  # its moment and its turn were both taken on an earlier try
+            self._attempt.entry = dataclasses.replace(attempt, booked=None)
+            self.pacer.space_out(key)  # type: ignore[union-attr]
+            return
         if attempt.booked == key:
             self._attempt.entry = dataclasses.replace(attempt, booked=None)
         else:
@@ -442,7 +446,18 @@ class Delivery:
                 if not getattr(self._attempt, "touched", False):
                     raise
                 time.sleep(min(max(paced.at - self.clock.now().timestamp(), 0.0), HELD_AT_MOST))
+        self._arrive(key)
         self.pacer.space_out(key)  # type: ignore[union-attr]
+
+    def _arrive(self, key: str) -> None:
+        """Keep a method's calls from this process within its tier's burst, as Slack counts them: an entry that
+        changed nothing yet waits in the database for its turn, else this sender waits."""
+        wait = self.pacer.arrive(key)  # type: ignore[union-attr]
+        if wait <= EARLY_ENOUGH:
+            return
+        if not getattr(self._attempt, "touched", False):
+            raise Paced(key + TURN_TAKEN, self.clock.now().timestamp() + wait)
+        time.sleep(min(wait, HELD_AT_MOST))
 
     def current_posts(self) -> list[tuple[str, str, base.Message]]:
         """Every posted idea and challenge as its post stands now, oldest first, as (channel, ts, message): the

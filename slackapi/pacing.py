@@ -37,6 +37,9 @@ METHOD_TIERS: Mapping[str, tuple[float, int]] = {
 }
 
 
+TURN_TAKEN = "+turn"  # added to a paced key: the entry's turn in this process's count of arrivals is taken
+
+
 class Paced(Exception):
     """This send must wait until `at` (epoch seconds), the moment booked for it."""
 
@@ -98,6 +101,21 @@ class Pacer:
             self._last_use[key] = at
         if at > now:
             time.sleep(at - now)
+
+    def arrive(self, key: str) -> float:
+        """For a method's `key`: take this call's turn as Slack counts arrivals (its tier and burst, the generic
+        cell rate algorithm, in this process) and return how many seconds away it is (0: now). Moments booked
+        apart in the database are sent together when a busy sender reaches them late, and a rush of late
+        updates was a burst Slack answered with 429s (about 90 chat.update in the load run)."""
+        per_minute, burst = self.methods.get(key.rsplit(":", 1)[-1], (0.0, 0))
+        if not key.startswith("method:") or per_minute <= 0:
+            return 0.0
+        interval = 60.0 / per_minute * MARGIN
+        with self._lock:
+            now = time.monotonic()
+            due = max(self._last_use.get(key, now), now)
+            self._last_use[key] = due + interval  # taken even when it is later: each waiting call has its own
+        return max(due - now - (max(burst, 1) - 1) * interval, 0.0)
 
     def wait_for_method(self, workspace_id: str | None, method: str, most: float = 30.0) -> None:
         """Book a moment for `method` and wait for it in place (for background threads of their own, such as

@@ -289,3 +289,44 @@ def test_each_workspaces_channel_posts_on_its_own_sender_however_few_senders_the
     finally:
         delivery.close()
     assert waited < 0.8  # all three reach Slack at once (taking turns, the third reached it a second later)
+
+
+def test_updates_whose_booked_moments_were_reached_late_do_not_reach_slack_as_one_burst(
+    db: Database, fake_slack: FakeSlack
+):
+    """Found by the load benchmark (~90 chat.update 429s a run): updates booked a second apart, reached late
+    by a busy sender, all went to Slack at once, and Slack counts arrivals. Now each waits its turn."""
+    import time
+
+    from bot.clock import SystemClock
+    from fakeslack.server import Limits
+    from slackapi.pacing import Pacer
+
+    fake_slack.limit(Limits(posts_per_second=50, burst=5, per_minute={"chat.update": 60}, method_burst=1))
+    clock = SystemClock()
+    notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
+    pacer = Pacer(db, clock, posts_per_second=50, methods={"chat.update": (60, 1)})
+    delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY, pacer=pacer)
+
+    def settle(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            delivery.deliver_due()
+            with db.session() as session:
+                if all(entry.status == "sent" for entry in queries.outbox_messages(session)):
+                    return
+            time.sleep(0.05)
+
+    with db.session() as session:
+        ideas = [
+            submit_idea(session, IdeaDraft(f"Idea {n}", "Queues", "Book online"), AUTHOR, clock.now()) for n in range(4)
+        ]
+    settle(10)  # posted
+    with db.session() as session:
+        for idea in ideas:
+            queries.owe(session, "update_post", idea.id, clock.now(), workspace_id=AUTHOR.workspace_id)
+    delivery.deliver_due()  # the first update goes; the others book moments a second apart
+    time.sleep(3.5)  # the sender is busy elsewhere: every booked moment passes
+    settle(10)
+    assert len(fake_slack.calls("chat.update", ok_only=True)) >= 4
+    assert [call for call in fake_slack.ratelimited if call[0] == "chat.update"] == []
