@@ -149,6 +149,9 @@ class Meanings:
 
     def store(self, batch: list[tuple[str, str]], vectors: np.ndarray) -> None:
         """Keep vectors computed for `waiting()`'s batch, unless a document changed meanwhile."""
+        noted = getattr(self.encoder, "noted", None)  # an encoder whose queries depend on the documents kept
+        if noted is not None and len(vectors):
+            noted(vectors)
         for (key, text), vector in zip(batch, vectors, strict=True):
             if self._waiting.get(key) == text:
                 del self._waiting[key]

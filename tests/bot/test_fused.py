@@ -83,3 +83,18 @@ def test_both_switches_together_make_the_fused_stage(db):
     service = MatchService(db, model_dir=str(MODEL), multilingual=True)
     assert isinstance(service.matcher.meanings.encoder, FusedEncoder)
     assert isinstance(MatchService(db, multilingual=True).matcher.meanings.encoder, MultilingualEncoder)
+
+
+def test_an_english_query_skips_the_multilingual_model_while_every_document_is_english(models):
+    from unittest import mock
+
+    _minilm, e5 = models
+    matcher = matcher_of(models, [ENGLISH])
+    with mock.patch.object(e5, "encode", wraps=e5.encode) as e5_encode:
+        found = matcher.query("Parking chatbot for residents", "A virtual assistant answers questions")
+        assert found[0].key == "parking-bot" and e5_encode.call_count == 0
+        matcher.upsert(PORTUGUESE)
+        embed_all(matcher.meanings)
+        e5_encode.reset_mock()
+        assert matcher.query("Library books brought to older readers' homes")[0].key == "pt-library"
+        assert e5_encode.call_count == 1
