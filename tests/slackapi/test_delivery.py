@@ -1,6 +1,7 @@
 """Nothing is lost when Slack fails: every owed message goes out once, after outages and restarts."""
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -24,6 +25,17 @@ AUTHOR = Author(user_id=ALICE, workspace_id="T0FAKE0001")
 def ideas(bot: RunningBot) -> list[Idea]:
     with bot.runtime.db.session() as session:
         return list(session.exec(select(Idea)).all())
+
+
+def deliver_until_sent(db: Database, delivery: Delivery, seconds: float) -> None:
+    """Run delivery passes until every outbox entry is sent, for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        delivery.deliver_due()
+        with db.session() as session:
+            if all(entry.status == "sent" for entry in queries.outbox_messages(session)):
+                return
+        time.sleep(0.05)
 
 
 def test_three_server_errors_then_success_posts_exactly_once(bot: RunningBot):
@@ -230,7 +242,6 @@ def test_new_posts_ask_for_their_links_at_chat_getpermalinks_pace(db: Database, 
     """Found by the load benchmark over five channels: every new post asked for its permalink at once, and
     Slack answered hundreds of them 429. Now a link whose moment has not come is asked for later, by the
     author's confirmation, at the method's pace."""
-    import time
 
     from bot.clock import SystemClock
     from fakeslack.server import Limits
@@ -244,13 +255,7 @@ def test_new_posts_ask_for_their_links_at_chat_getpermalinks_pace(db: Database, 
     notifier = SlackNotifier(make_web_client(fake_slack.token, fake_slack.api_url))
     pacer = Pacer(db, clock, posts_per_second=50, methods={"chat.getPermalink": (60, 1)})  # half the burst
     delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY, pacer=pacer)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        delivery.deliver_due()
-        with db.session() as session:
-            if all(entry.status == "sent" for entry in queries.outbox_messages(session)):
-                break
-        time.sleep(0.1)
+    deliver_until_sent(db, delivery, seconds=15)
     assert [call for call in fake_slack.ratelimited if call[0] == "chat.getPermalink"] == []
     with db.session() as session:
         assert all(idea.permalink for idea in session.exec(select(Idea)).all())
@@ -263,8 +268,6 @@ def test_each_workspaces_channel_posts_on_its_own_sender_however_few_senders_the
     """Found by the load benchmark over five workspaces: four senders served five channels' lanes, so the
     channels took turns and posted at 0.80-0.90 a second instead of 0.95. Here Slack answers each post after a
     second: with two senders, the third workspace's post used to wait for one of the first two."""
-    import time
-
     clock = ManualClock(datetime.now(UTC))
     teams = ["T0WORK0001", "T0WORK0002", "T0WORK0003"]
     with db.session() as session:
@@ -296,8 +299,6 @@ def test_updates_whose_booked_moments_were_reached_late_do_not_reach_slack_as_on
 ):
     """Found by the load benchmark (~90 chat.update 429s a run): updates booked a second apart, reached late
     by a busy sender, all went to Slack at once, and Slack counts arrivals. Now each waits its turn."""
-    import time
-
     from bot.clock import SystemClock
     from fakeslack.server import Limits
     from slackapi.pacing import Pacer
@@ -308,25 +309,16 @@ def test_updates_whose_booked_moments_were_reached_late_do_not_reach_slack_as_on
     pacer = Pacer(db, clock, posts_per_second=50, methods={"chat.update": (60, 1)})
     delivery = Delivery(db, notifier, clock, Channels(IDEAS, IDEAS), FAST_RETRY, pacer=pacer)
 
-    def settle(seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            delivery.deliver_due()
-            with db.session() as session:
-                if all(entry.status == "sent" for entry in queries.outbox_messages(session)):
-                    return
-            time.sleep(0.05)
-
     with db.session() as session:
         ideas = [
             submit_idea(session, IdeaDraft(f"Idea {n}", "Queues", "Book online"), AUTHOR, clock.now()) for n in range(4)
         ]
-    settle(10)  # posted
+    deliver_until_sent(db, delivery, seconds=10)  # posted
     with db.session() as session:
         for idea in ideas:
             queries.owe(session, "update_post", idea.id, clock.now(), workspace_id=AUTHOR.workspace_id)
     delivery.deliver_due()  # the first update goes; the others book moments a second apart
     time.sleep(3.5)  # the sender is busy elsewhere: every booked moment passes
-    settle(10)
+    deliver_until_sent(db, delivery, seconds=10)
     assert len(fake_slack.calls("chat.update", ok_only=True)) >= 4
     assert [call for call in fake_slack.ratelimited if call[0] == "chat.update"] == []
