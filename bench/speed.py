@@ -135,18 +135,12 @@ def measure_meaning(stage: str, size: int) -> dict:
 
     from bench.data import civic_dev, grown_registry
     from bot.matching.matcher import Matcher, Thresholds
-    from bot.matching.meaning import Encoder, Meanings, SentenceEncoder
+    from bot.matching.meaning import Meanings
+    from bot.matching.service import meaning_encoder
 
-    encoder: SentenceEncoder
-    if stage == "minilm":
-        encoder = Encoder(str(model_dir()))
-    else:
-        from bot.matching.fused import FusedEncoder
-        from bot.matching.multilingual import MultilingualEncoder
-
-        encoder = (
-            MultilingualEncoder() if stage == "e5" else FusedEncoder(Encoder(str(model_dir())), MultilingualEncoder())
-        )
+    model = str(model_dir()) if stage != "e5" else None
+    encoder = meaning_encoder(model, multilingual=stage != "minilm")
+    assert encoder is not None
     matcher = Matcher(Thresholds.measured(meaning=True), Meanings(encoder))
     matcher.build(grown_registry(size))
     waiting = matcher.meanings.waiting(size)

@@ -433,11 +433,7 @@ class Delivery:
         anything was changed in Slack the entry waits in the database (`Paced`); after, it cannot be put back
         (a retry would repeat what was done), so this sender waits in place."""
         attempt: _Attempt = self._attempt.entry
-        if attempt.booked == key + TURN_TAKEN:  # its moment and its turn were both taken on an earlier try
-            self._attempt.entry = dataclasses.replace(attempt, booked=None)
-            self.pacer.space_out(key)  # type: ignore[union-attr]
-            return
-        if attempt.booked == key:
+        if attempt.booked in (key, key + TURN_TAKEN):  # booked on an earlier try (its turn too, with TURN_TAKEN)
             self._attempt.entry = dataclasses.replace(attempt, booked=None)
         else:
             try:
@@ -446,7 +442,8 @@ class Delivery:
                 if not getattr(self._attempt, "touched", False):
                     raise
                 time.sleep(min(max(paced.at - self.clock.now().timestamp(), 0.0), HELD_AT_MOST))
-        self._arrive(key)
+        if attempt.booked != key + TURN_TAKEN:
+            self._arrive(key)
         self.pacer.space_out(key)  # type: ignore[union-attr]
 
     def _arrive(self, key: str) -> None:

@@ -54,14 +54,15 @@ class FusedEncoder:
     def encode_query(self, text: str, language: str) -> np.ndarray:
         """A query's vector: its dot product with a document's is their calibrated closeness. An English query
         skips e5 while every document is English (a third of its time: the English pairs need MiniLM only)."""
-        if language == "en" and not self._others:
-            rest = np.zeros(self.dimensions - self.width, dtype=np.float32)
-            return np.hstack([self.english.encode([text])[0], rest]).astype(np.float32)
+        nothing = np.zeros(self.multilingual.dimensions + 1, dtype=np.float32)
+        if language != "en":
+            return np.hstack([np.zeros(self.width, dtype=np.float32), self._calibrated(text), nothing])
+        e5 = self._calibrated(text) if self._others else nothing
+        return np.hstack([self.english.encode([text])[0], nothing, e5]).astype(np.float32)
+
+    def _calibrated(self, text: str) -> np.ndarray:
+        """e5's vector of `text`, scaled and followed by the offset that make its dot products calibrated."""
         calibration = self.multilingual.calibration
         scale = calibration.spread_to / calibration.spread_from
         offset = calibration.mean_to - scale * calibration.mean_from
-        e5 = np.hstack([scale * self.multilingual.encode([text])[0], [offset]])
-        nothing = np.zeros(self.multilingual.dimensions + 1, dtype=np.float32)
-        if language == "en":
-            return np.hstack([self.english.encode([text])[0], nothing, e5]).astype(np.float32)
-        return np.hstack([np.zeros(self.width, dtype=np.float32), e5, nothing]).astype(np.float32)
+        return np.hstack([scale * self.multilingual.encode([text])[0], [offset]]).astype(np.float32)

@@ -92,6 +92,17 @@ def challenge_document(challenge: Challenge) -> Document:
     return Document(f"challenge:{challenge.id}", challenge.title, f"{challenge.problem}\n{challenge.desired_outcome}")
 
 
+def meaning_encoder(model_dir: str | None, multilingual: bool) -> SentenceEncoder | None:
+    """The meaning stage's model: the English one of `model_dir`, the multilingual one, both, or none."""
+    english = Encoder(model_dir) if model_dir else None
+    if not multilingual:
+        return english
+    from bot.matching.fused import FusedEncoder  # the optional extra
+    from bot.matching.multilingual import MultilingualEncoder
+
+    return FusedEncoder(english, MultilingualEncoder()) if english else MultilingualEncoder()
+
+
 class MatchService:
     """Finds past projects, ideas and challenges like a given text."""
 
@@ -107,12 +118,7 @@ class MatchService:
         """The meaning stage: the English model of `model_dir`, the multilingual one if asked, or both."""
         self.db = db
         self.shared_with = shared_with
-        encoder: SentenceEncoder | None = Encoder(model_dir) if model_dir else None
-        if multilingual:
-            from bot.matching.fused import FusedEncoder  # the optional extra
-            from bot.matching.multilingual import MultilingualEncoder
-
-            encoder = FusedEncoder(encoder, MultilingualEncoder()) if encoder else MultilingualEncoder()
+        encoder = meaning_encoder(model_dir, multilingual)
         self.matcher = Matcher(thresholds, Meanings(encoder) if encoder is not None else None)
         self._lock = threading.RLock()
         self._seen: datetime | None = None
